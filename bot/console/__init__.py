@@ -1,0 +1,1 @@
+"""Console channel: a terminal chat for the demo and for scripted runs."""

@@ -1,0 +1,76 @@
+"""How tasks and dossiers look in a chat line, shared by every list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers.i18n import _, fmt_date, ngettext
+from models.dossiers import Dossier
+from models.queries import WorkItem
+
+MAX_TITLE = 110
+
+
+def short(text: str, limit: int = MAX_TITLE) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def calendar():
+    """The one working calendar (scheduler.calendar), imported lazily so that
+    handlers stay importable without building holiday tables."""
+    from scheduler.calendar import default_calendar
+
+    return default_calendar()
+
+
+def days_phrase(deadline: date | None, today: date) -> str:
+    """'còn 3 ngày làm việc' / 'hạn hôm nay' / 'quá hạn 2 ngày làm việc'."""
+    if deadline is None:
+        return _("ongoing")
+    if deadline == today:
+        return _("due today")
+    n = calendar().working_days_between(today, deadline)
+    if deadline > today:
+        return ngettext("{n} working day left", "{n} working days left", n).format(n=n)
+    n = abs(n)
+    return ngettext("{n} working day overdue", "{n} working days overdue", n).format(n=n)
+
+
+def source_label(item: WorkItem) -> str:
+    task = item.task
+    if task.source_ref:
+        return task.source_ref
+    if task.conclusion is not None:
+        ref = " " + _("item {ref}").format(ref=task.ref) if task.ref else ""
+        return f"{task.conclusion.label}{ref}"
+    return ""
+
+
+def work_item_line(n: int, item: WorkItem, today: date, show_unit: bool = False) -> str:
+    """One numbered line: title, unit, deadline, days left or late, progress, source."""
+    task = item.task
+    parts = [f"{n}. {short(task.title)}"]
+    meta = []
+    if show_unit and task.lead_unit is not None:
+        meta.append(task.lead_unit.code)
+    if item.deadline:
+        meta.append(_("due {date}").format(date=fmt_date(item.deadline)) + f" ({days_phrase(item.deadline, today)})")
+    else:
+        meta.append(_("ongoing"))
+    if item.percent:
+        meta.append(f"{item.percent}%")
+    src = source_label(item)
+    if src:
+        meta.append(src)
+    marker = "⚠️ " if item.is_overdue(today) else ""
+    return parts[0] + "\n   " + marker + " · ".join(meta)
+
+
+def dossier_line(n: int, d: Dossier, today: date, tz, show_unit: bool = True) -> str:
+    due = d.due_at.astimezone(tz).date() if d.due_at else None
+    meta = []
+    if show_unit and d.unit is not None:
+        meta.append(d.unit.code)
+    meta.append(_("appointment {date}").format(date=fmt_date(due)) + (f" ({days_phrase(due, today)})" if due else ""))
+    return f"{n}. {d.code} — {short(d.procedure_name or '', 70)}\n   " + " · ".join(meta)

@@ -1,0 +1,62 @@
+"""Channel-neutral message contracts shared by every adapter and handler.
+
+Adapters in ``bot/`` convert their SDK objects to :class:`IncomingMessage`
+and render :class:`Reply` back; nothing below ``bot/`` knows which
+messenger a message came from except through the ``channel`` string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent by a user or by the bot.
+
+    ``data`` holds the bytes once fetched; adapters download before handing
+    the message to the core, so handlers never talk to a messenger API.
+    """
+
+    file_name: str
+    mime_type: str | None = None
+    data: bytes | None = None
+    size: int | None = None
+    kind: str = "document"  # "document" or "photo"
+
+
+@dataclass(frozen=True)
+class Button:
+    """One button: ``label`` is shown, ``data`` comes back when pressed."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """What a person sent, whatever the messenger."""
+
+    channel: str  # "telegram", "zalo", "console"
+    chat_id: str
+    sender_id: str
+    text: str = ""
+    button_data: str | None = None
+    attachment: Attachment | None = None
+    reply_to_message_id: str | None = None
+    message_id: str | None = None
+    received_at: datetime | None = None
+    sender_name: str | None = None
+
+
+@dataclass
+class Reply:
+    """What the bot answers: text with simple ``*bold*``, button rows, a file."""
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    attachment: Attachment | None = None
+    # Set by handlers so that a later reply to this message can be tied to
+    # what it was about (e.g. "task:42"); adapters store it with the sent id.
+    context_ref: str | None = None

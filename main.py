@@ -1,0 +1,246 @@
+"""Composition root and command line of the CCHC assistant.
+
+Only this file wires settings, database, core, channels and scheduler
+together; every other module receives what it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+from zoneinfo import ZoneInfo
+
+import typer
+from pydantic import ValidationError
+
+from settings import PROJECT_ROOT, Settings, describe_error
+
+app = typer.Typer(
+    help="Trợ lý nhắc việc CCHC của Sở Khoa học và Công nghệ.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Quản lý cơ sở dữ liệu (migrate).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DEMO_DB = PROJECT_ROOT / "data" / "demo.db"
+NowOption = Annotated[Optional[str], typer.Option("--now", help="Thời điểm giả lập, ISO (vd. 2026-11-23T09:00), giờ Việt Nam.")]
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from env/.env; invalid ones stop here with one clear line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        typer.echo(describe_error(exc), err=True)
+        raise typer.Exit(2)
+
+
+def parse_now(value: str | None, tz_name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"Thời điểm --now không hợp lệ: {value!r} (ví dụ đúng: 2026-11-23T09:00).", err=True)
+        raise typer.Exit(2)
+    return moment.replace(tzinfo=ZoneInfo(tz_name)) if moment.tzinfo is None else moment
+
+
+def fixed_clock(moment: datetime | None):
+    return (lambda: moment) if moment else (lambda: datetime.now(timezone.utc))
+
+
+def open_database(settings: Settings, migrate: bool = True):
+    from models.db import make_engine, session_factory, upgrade
+    from models.org_file import load_org
+
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine, org=load_org(settings.org_file))
+    return engine, session_factory(engine)
+
+
+def build_core(settings: Settings, factory, now: datetime | None = None):
+    from handlers.features import install_features
+    from handlers.router import Core
+
+    install_features()
+    return Core(factory, settings, clock=fixed_clock(now))
+
+
+# ---------------------------------------------------------------- demo
+
+
+def _demo_person(factory, who: str) -> str | None:
+    """Map --as to a demo person's console id: id, unit code, role, or stranger."""
+    from sqlalchemy import select
+
+    from models.org import Person, Role, Unit
+
+    if who == "stranger":
+        return "stranger"
+    with factory() as session:
+        if session.scalar(select(Person.id).where(Person.demo_key == who)):
+            return who
+        unit = session.scalar(select(Unit).where(Unit.code == who.upper()))
+        if unit is not None:
+            head = session.scalar(
+                select(Person.demo_key).where(Person.unit_id == unit.id).order_by(
+                    (Person.role != Role.HEAD), (Person.role != Role.LEADER), Person.id)
+            )
+            return head
+        if who in {r.value for r in Role}:
+            return session.scalar(select(Person.demo_key).where(Person.role == who).order_by(Person.id))
+    return None
+
+
+def prepare_demo(settings: Settings, now: datetime | None, reuse: bool):
+    from handlers.demo import load_demo
+    from models.db import transaction
+
+    fresh = not (reuse and DEMO_DB.exists())
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
+    engine, factory = open_database(settings)
+    if fresh:
+        tz = ZoneInfo(settings.timezone)
+        today = (now or datetime.now(timezone.utc)).astimezone(tz).date()
+        with transaction(factory) as session:
+            load_demo(session, today, tz)
+    return engine, factory
+
+
+@app.command()
+def demo(
+    as_: Annotated[Optional[str], typer.Option("--as", help="Bạn là ai: mã người demo, mã đơn vị (trưởng đơn vị), vai trò (leader, admin) hoặc stranger.")] = None,
+    say: Annotated[Optional[str], typer.Option("--say", help="Gửi một tin nhắn, in câu trả lời rồi thoát.")] = None,
+    now: NowOption = None,
+    reuse: Annotated[bool, typer.Option("--reuse", help="Dùng lại CSDL demo đã có thay vì tạo mới.")] = False,
+) -> None:
+    """Chạy thử trên dữ liệu mẫu trong cửa sổ dòng lệnh (không cần Telegram)."""
+    from bot.console.adapter import ConsoleChat
+
+    settings = load_settings(database_url=f"sqlite:///{DEMO_DB}")
+    moment = parse_now(now, settings.timezone)
+    _, factory = prepare_demo(settings, moment, reuse=reuse or (say is not None and DEMO_DB.exists() and reuse))
+    core = build_core(settings, factory, moment)
+    who = as_ or (None if say is None else "admin")
+    if who is None:
+        who = _pick_person_interactively(factory)
+    sender = _demo_person(factory, who)
+    if sender is None:
+        typer.echo(f"Không tìm thấy người demo {who!r}. Thử: VP, TDC, leader, admin, stranger.", err=True)
+        raise typer.Exit(2)
+    chat = ConsoleChat(core.handle_sync, sender, record_sent=core.record_sent)
+    if say is not None:
+        chat.say(say)
+        return
+    chat.loop()
+
+
+def _pick_person_interactively(factory) -> str:
+    from sqlalchemy import select
+
+    from models.org import Person
+
+    with factory() as session:
+        people = list(session.scalars(select(Person).order_by(Person.id)))
+    typer.echo("Bạn muốn thử với vai trò nào?")
+    for n, p in enumerate(people, start=1):
+        unit = p.unit.code if p.unit else ""
+        typer.echo(f"  [{n}] {p.name} — {p.title or ''} {unit}".rstrip())
+    typer.echo(f"  [{len(people) + 1}] Người chưa đăng ký")
+    choice = typer.prompt("Chọn số", default="1")
+    if choice.isdigit() and 1 <= int(choice) <= len(people):
+        return people[int(choice) - 1].demo_key or "admin"
+    return "stranger"
+
+
+# ---------------------------------------------------------------- run
+
+
+@app.command()
+def run() -> None:
+    """Chạy bot với Telegram (polling hoặc webhook) và bộ lập lịch nhắc việc."""
+    settings = load_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.telegram_bot_token is None:
+        typer.echo(
+            "Chưa có TELEGRAM_BOT_TOKEN: đặt biến môi trường này (hoặc trong tệp .env) bằng token lấy từ @BotFather, "
+            "hoặc chạy thử không cần token bằng: python main.py demo"
+        )
+        raise typer.Exit(1)
+    from bot.telegram.runner import run_telegram
+
+    _, factory = open_database(settings)
+    core = build_core(settings, factory)
+    run_telegram(settings, core)
+
+
+# ---------------------------------------------------------------- invites and database
+
+
+@app.command()
+def invite(
+    unit: Annotated[Optional[str], typer.Option(help="Mã đơn vị (VP, TTRA, QLKH, QLCN, KHTC, TDC, TTUD, BGD).")] = None,
+    role: Annotated[str, typer.Option(help="Vai trò: leader, head, deputy_head, staff, admin.")] = "head",
+    name: Annotated[str, typer.Option(help="Họ và tên người được mời.")] = "",
+    title: Annotated[Optional[str], typer.Option(help="Chức vụ.")] = None,
+    supervises: Annotated[Optional[str], typer.Option(help="Với Phó Giám đốc: các đơn vị phụ trách, cách nhau bằng dấu phẩy.")] = None,
+) -> None:
+    """Tạo mã mời dùng một lần để một người đăng ký với bot."""
+    from handlers.registration import create_invite, deep_link
+    from models.db import transaction
+
+    if not name.strip():
+        typer.echo("Cần nhập họ tên: --name \"Nguyễn Văn A\".", err=True)
+        raise typer.Exit(2)
+    settings = load_settings()
+    _, factory = open_database(settings)
+    try:
+        with transaction(factory) as session:
+            created = create_invite(
+                session, name=name, role=role, unit_code=unit, now=datetime.now(timezone.utc),
+                valid_days=settings.invite_valid_days, title=title,
+                supervises=[s.strip() for s in supervises.split(",")] if supervises else None,
+            )
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2)
+    expires = created.expires_at.astimezone(ZoneInfo(settings.timezone))
+    typer.echo(f"Mã mời: {created.code} (dùng một lần, hết hạn {expires:%d/%m/%Y %H:%M})")
+    typer.echo(f"Gửi cho người được mời: {deep_link(created.code, settings.telegram_bot_username)}")
+    typer.echo(f"Hoặc nhắn cho bot: /start {created.code}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Tạo/cập nhật bảng; CSDL trống được nạp sơ đồ tổ chức mặc định."""
+    from models.db import make_engine, table_names, upgrade
+    from models.org_file import load_org
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine, revision, org=load_org(settings.org_file))
+    typer.echo(f"Đã cập nhật CSDL: {len(table_names(engine))} bảng.")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = "base") -> None:
+    """Hạ phiên bản CSDL (mặc định: xóa toàn bộ bảng)."""
+    from models.db import downgrade, make_engine
+
+    settings = load_settings()
+    downgrade(make_engine(settings.database_url), revision)
+    typer.echo(f"Đã hạ CSDL về phiên bản {revision}.")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,85 @@
+"""Reading the editable organisation file (units, aliases, known persons).
+
+Pure data loading with no database, so the query parser and the importers can
+match unit names without a session, and the migration can seed an empty
+database from the same file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DEFAULT_ORG_FILE = Path(__file__).parent / "defaults" / "org.yaml"
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    code: str
+    name: str
+    kind: str = "division"
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    name: str
+    title: str | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class OrgSpec:
+    name: str
+    short_name: str
+    units: tuple[UnitSpec, ...] = field(default_factory=tuple)
+    persons: tuple[PersonSpec, ...] = field(default_factory=tuple)
+
+    def unit(self, code: str) -> UnitSpec | None:
+        return next((u for u in self.units if u.code == code), None)
+
+
+def org_file_path() -> Path:
+    """The org file in force: ``ORG_FILE`` from the environment, else the default."""
+    return Path(os.environ.get("ORG_FILE") or DEFAULT_ORG_FILE)
+
+
+def load_org(path: Path | str | None = None) -> OrgSpec:
+    """Parse an org file; raises ValueError with a readable reason when malformed."""
+    p = Path(path) if path else org_file_path()
+    raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    try:
+        org = raw.get("organisation", {})
+        units = tuple(
+            UnitSpec(
+                code=str(u["code"]).strip().upper(),
+                name=str(u["name"]).strip(),
+                kind=str(u.get("kind", "division")),
+                aliases=tuple(str(a) for a in u.get("aliases", []) or []),
+            )
+            for u in raw.get("units", [])
+        )
+        persons = tuple(
+            PersonSpec(name=str(p_["name"]), title=p_.get("title"), unit=p_.get("unit"))
+            for p_ in raw.get("persons", []) or []
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"Tệp tổ chức {p} không đúng định dạng: {exc}") from exc
+    if not units:
+        raise ValueError(f"Tệp tổ chức {p} không có đơn vị nào.")
+    return OrgSpec(
+        name=str(org.get("name", "Sở Khoa học và Công nghệ")),
+        short_name=str(org.get("short_name", "Sở KH&CN")),
+        units=units,
+        persons=persons,
+    )
+
+
+@lru_cache(maxsize=4)
+def default_org() -> OrgSpec:
+    """The org in force, cached: parsers call this on every message."""
+    return load_org()
