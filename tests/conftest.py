@@ -150,3 +150,20 @@ def text_of(replies: list[Reply]) -> str:
 
 def buttons_of(replies: list[Reply]) -> list[tuple[str, str]]:
     return [(b.label, b.data) for r in replies for row in r.buttons for b in row]
+
+
+def pytest_report_header(config) -> str:
+    return "databases: " + ", ".join(_backends())
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Show how many database tests ran on each backend."""
+    counts: dict[str, int] = {}
+    for report in terminalreporter.stats.get("passed", []):
+        for backend in ("sqlite", "postgresql"):
+            if f"[{backend}" in report.nodeid or f"-{backend}]" in report.nodeid:
+                counts[backend] = counts.get(backend, 0) + 1
+    if counts:
+        terminalreporter.write_line(
+            "database tests passed: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        )
