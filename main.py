@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,7 +29,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Quản lý cơ sở dữ liệu (migrate).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-DEMO_DB = PROJECT_ROOT / "data" / "demo.db"
+DEMO_DB = Path(os.environ.get("DEMO_DB_PATH") or PROJECT_ROOT / "data" / "demo.db")
 NowOption = Annotated[Optional[str], typer.Option("--now", help="Thời điểm giả lập, ISO (vd. 2026-11-23T09:00), giờ Việt Nam.")]
 
 
@@ -129,7 +130,7 @@ def demo(
 
     settings = load_settings(database_url=f"sqlite:///{DEMO_DB}")
     moment = parse_now(now, settings.timezone)
-    _, factory = prepare_demo(settings, moment, reuse=reuse or (say is not None and DEMO_DB.exists() and reuse))
+    _, factory = prepare_demo(settings, moment, reuse=reuse)
     core = build_core(settings, factory, moment)
     who = as_ or (None if say is None else "admin")
     if who is None:
