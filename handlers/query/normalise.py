@@ -1,0 +1,118 @@
+"""From a raw phone message to one canonical folded string the rules read.
+
+Users type with or without diacritics, glue words ("hoso", "t11"), use
+shorthand ("hs qh") and slip a letter ("nhiem vj", "thnag"). All of that is
+undone here, once, so the grammar can be written for clean folded text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from handlers.text import fold
+
+from .lexicon import ABBREVIATIONS, COMMON_WORDS, KEYWORDS, MONTH_WORDS
+
+MAX_CHARS = 500  # longer messages are cut: keeps every parse bounded in time
+
+_NOT_KEPT = re.compile(r"[^a-z0-9%/.\-\s]")
+_LONE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
+_LONE_DASH = re.compile(r"(?<![a-z0-9])-|-(?![a-z0-9])")
+_GLUED = re.compile(r"^(thang|thg|th|t|quy|q|nam|kl|nv|tuan)(\d{1,4}(?:/\d{2,4})?)$")
+_GLUED_PREFIX = {"thg": "thang", "th": "thang", "t": "thang", "q": "quy", "kl": "ket luan", "nv": "nhiem vu"}
+_MONTH_WORD = re.compile(
+    r"\bthang (muoi mot|muoi hai|muoi|gieng|chap|mot|hai|ba|tu|nam|bay|tam|chin)\b(?! ngay)"
+)
+
+# Shorthand that only means one thing next to a given word.
+_CONTEXT_EXPANSION = {"dang th": "dang thuc hien", "cua t": "cua toi", "cua e": "cua em", "thg": "thang", "th": "thang"}
+_CONTEXT_SHORTHAND = re.compile(r"\bdang th\b|\bcua [te]\b|\bthg?\b(?=\s+\d)")
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """The canonical text, whether it looked like a question, and what was changed."""
+
+    text: str
+    question: bool
+    notes: tuple[str, ...]
+
+
+def normalise(raw: str) -> Normalised:
+    """Fold, clean, expand shorthand and fix one-letter typos."""
+    cut = raw[:MAX_CHARS]
+    question = "?" in cut
+    folded = fold(cut)
+    folded = _NOT_KEPT.sub(" ", folded)
+    folded = _LONE_DOT.sub(" ", folded)
+    folded = _LONE_DASH.sub(" ", folded)
+    notes: list[str] = []
+    words: list[str] = []
+    for token in folded.split():
+        for piece in _unglue(token):
+            fixed = _fix_token(piece)
+            if fixed != piece:
+                notes.append(f"{piece}→{fixed}")
+            words.append(fixed)
+    text = " ".join(words)
+    text = _MONTH_WORD.sub(lambda m: f"thang {MONTH_WORDS[m.group(1)]}", text)
+    text = _CONTEXT_SHORTHAND.sub(lambda m: _CONTEXT_EXPANSION[m.group(0)], text)
+    return Normalised(text=text, question=question, notes=tuple(notes))
+
+
+def _unglue(token: str) -> list[str]:
+    """Split "t11", "q3", "kl664" into a word and its number."""
+    m = _GLUED.match(token)
+    if not m:
+        return [token]
+    prefix = _GLUED_PREFIX.get(m.group(1), m.group(1))
+    return [prefix, m.group(2)]
+
+
+@lru_cache(maxsize=4096)
+def _fix_token(token: str) -> str:
+    """Expand shorthand, split glued syllables, correct one-letter typos.
+
+    Cached: the same few hundred words come back in every message.
+    """
+    if token in ABBREVIATIONS:
+        return ABBREVIATIONS[token]
+    if token in KEYWORDS or token in COMMON_WORDS or not token.isalpha():
+        return token
+    split = _split_glued_syllables(token)
+    if split:
+        return split
+    if len(token) >= 3:
+        corrected = _nearest_keyword(token)
+        if corrected:
+            return corrected
+    return token
+
+
+def _split_glued_syllables(token: str) -> str | None:
+    """"hoso" → "ho so", "trehan" → "tre han" when both halves are keywords."""
+    for i in range(2, len(token) - 1):
+        left, right = token[:i], token[i:]
+        if left in KEYWORDS and right in KEYWORDS:
+            return f"{left} {right}"
+    return None
+
+
+_CORRECTABLE = tuple(sorted(w for w in KEYWORDS if len(w) >= 4))
+
+
+def _nearest_keyword(token: str) -> str | None:
+    """The single keyword one edit (substitution, deletion, insertion or swap) away.
+
+    Only tokens of three letters or more are tried against keywords of four
+    or more, and a tie between two keywords corrects nothing, so short real
+    words are never rewritten into something the user did not type.
+    """
+    hits = [w for w in _CORRECTABLE if abs(len(w) - len(token)) <= 1 and OSA.distance(token, w, score_cutoff=1) <= 1]
+    if len(hits) == 1:
+        return hits[0]
+    return None
