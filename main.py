@@ -164,6 +164,192 @@ def _pick_person_interactively(factory) -> str:
     return "stranger"
 
 
+# ---------------------------------------------------------------- ask
+
+
+@app.command()
+def ask(
+    text: Annotated[Optional[str], typer.Argument(help="Câu hỏi, ví dụ: \"hồ sơ trễ hạn tháng này\".")] = None,
+    now: NowOption = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Chỉ in cách bot hiểu câu hỏi (một đối tượng JSON).")] = False,
+    batch: Annotated[Optional[Path], typer.Option("--batch", help="Tệp UTF-8, mỗi dòng một câu hỏi; in một JSON mỗi dòng.")] = None,
+    as_: Annotated[str, typer.Option("--as", help="Hỏi với tư cách ai (trên CSDL demo).")] = "admin",
+) -> None:
+    """Đặt câu hỏi bằng tiếng Việt; --explain in kết quả phân tích dạng JSON."""
+    from handlers.query import parse
+
+    settings = load_settings()
+    moment = parse_now(now, settings.timezone) or datetime.now(ZoneInfo(settings.timezone))
+    local_now = moment.astimezone(ZoneInfo(settings.timezone)).replace(tzinfo=None)
+    if batch is not None:
+        if not batch.exists():
+            typer.echo(f"Không tìm thấy tệp {batch}.", err=True)
+            raise typer.Exit(2)
+        for line in batch.read_text(encoding="utf-8").splitlines():
+            typer.echo(json.dumps(parse(line, local_now).to_json(), ensure_ascii=False))
+        return
+    if text is None:
+        typer.echo("Cần nhập câu hỏi, ví dụ: python main.py ask \"hồ sơ trễ hạn tháng này\" --explain", err=True)
+        raise typer.Exit(2)
+    if explain:
+        typer.echo(json.dumps(parse(text, local_now).to_json(), ensure_ascii=False))
+        return
+    demo(as_=as_, say=text, now=now, reuse=DEMO_DB.exists())
+
+
+# ---------------------------------------------------------------- imports and exports
+
+
+def _read_input(path: Path) -> bytes:
+    if not path.exists():
+        typer.echo(f"Không tìm thấy tệp {path}.", err=True)
+        raise typer.Exit(2)
+    return path.read_bytes()
+
+
+@app.command("import-conclusion")
+def import_conclusion(
+    file: Annotated[Path, typer.Argument(help="Kết luận: .txt, .docx hoặc .pdf có lớp chữ.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ đọc và in kết quả, không lưu.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (định dạng ổn định).")] = False,
+) -> None:
+    """Đọc Kết luận của Giám đốc Sở và tạo các nhiệm vụ."""
+    from handlers.importers import ImportRejected, parse_conclusion, read_document
+    from handlers.task_store import content_hash, save_conclusion
+    from models.db import transaction
+    from models.org_file import load_org
+
+    settings = load_settings()
+    try:
+        text = read_document(file.name, _read_input(file), max_bytes=settings.max_file_mb * 1024 * 1024)
+    except ImportRejected as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2)
+    draft = parse_conclusion(text, load_org(settings.org_file))
+    if as_json:
+        typer.echo(json.dumps(draft.to_json(), ensure_ascii=False, indent=None))
+    else:
+        typer.echo(f"Kết luận {draft.doc.number or '(chưa có số)'} — {len(draft.tasks)} nhiệm vụ:")
+        for t in draft.tasks:
+            deadline = f"{t.deadline:%d/%m/%Y}" if t.deadline else (t.recurrence or "không thời hạn")
+            typer.echo(f"  [{t.ref}] {', '.join(t.lead_units) or ('các đơn vị' if t.all_units else '—')} · {deadline} — {t.content[:90]}")
+        for warning in draft.warnings:
+            typer.echo(f"  Lưu ý: {warning}")
+    if dry_run:
+        return
+    _, factory = open_database(settings)
+    tz = ZoneInfo(settings.timezone)
+    with transaction(factory) as session:
+        result = save_conclusion(session, draft, content_hash(text), file.name, datetime.now(tz).date())
+    message = ("Văn bản này đã được nhập trước đây; không có thay đổi." if result.unchanged else
+               f"Đã lưu: {len(result.created)} nhiệm vụ mới, {len(result.updated)} cập nhật, {len(result.removed)} bị bỏ.")
+    typer.echo(message, err=as_json)
+
+
+@app.command("import-tasks")
+def import_tasks(file: Annotated[Path, typer.Argument(help="Danh sách nhiệm vụ .xlsx (STT, Nội dung nhiệm vụ, Đơn vị chủ trì, …).")]) -> None:
+    """Nhập danh sách nhiệm vụ từ Excel; dòng lỗi được báo theo số dòng."""
+    from handlers.importers import read_task_sheet
+    from handlers.task_store import save_task_rows
+    from models.db import transaction
+    from models.org_file import load_org
+
+    settings = load_settings()
+    sheet = read_task_sheet(_read_input(file), load_org(settings.org_file))
+    _, factory = open_database(settings)
+    with transaction(factory) as session:
+        saved = save_task_rows(session, sheet.rows, datetime.now(ZoneInfo(settings.timezone)).date())
+    typer.echo(f"{file.name}: {saved.created} nhiệm vụ mới, {saved.updated} cập nhật, {saved.unchanged} không đổi, {len(sheet.errors)} dòng lỗi.")
+    for error in sheet.errors:
+        typer.echo(f"  {error.reason}")
+
+
+@app.command("export-tasks")
+def export_tasks(out: Annotated[Path, typer.Option("--out", help="Tệp .xlsx sẽ ghi.")] = Path("nhiem-vu.xlsx")) -> None:
+    """Xuất danh sách nhiệm vụ ra Excel theo mẫu của Văn phòng."""
+    from handlers.importers import write_task_sheet
+    from handlers.task_store import export_rows
+    from models.org_file import load_org
+
+    settings = load_settings()
+    _, factory = open_database(settings)
+    with factory() as session:
+        rows = export_rows(session)
+    out.write_bytes(write_task_sheet(rows, "DANH SÁCH NHIỆM VỤ", load_org(settings.org_file)))
+    typer.echo(f"Đã ghi {len(rows)} nhiệm vụ vào {out}.")
+
+
+@app.command("import-dossiers")
+def import_dossiers(file: Annotated[Path, typer.Argument(help="Tệp xuất từ hệ thống một cửa: .xlsx hoặc .csv.")]) -> None:
+    """Nhập danh sách hồ sơ TTHC; nhập lại không tạo trùng, chỉ cập nhật thay đổi."""
+    from handlers.dossier_store import upsert_dossiers
+    from handlers.dossiers_import import read_dossier_export
+    from handlers.format import calendar
+    from models.db import transaction
+
+    settings = load_settings()
+    result = read_dossier_export(file.name, _read_input(file), calendar=calendar())
+    _, factory = open_database(settings)
+    with transaction(factory) as session:
+        stats = upsert_dossiers(session, result.records, ZoneInfo(settings.timezone))
+    typer.echo(f"{file.name}: {stats.added} hồ sơ mới, {stats.updated} cập nhật, {stats.unchanged} không đổi, {len(result.errors)} dòng lỗi.")
+    if result.errors or result.duplicates_in_file:
+        typer.echo(result.summary_vi(max_errors=50))
+
+
+def _period_report(period: str, now: str | None):
+    from handlers.report_data import build_period_report
+
+    settings = load_settings()
+    moment = parse_now(now, settings.timezone) or datetime.now(ZoneInfo(settings.timezone))
+    _, factory = open_database(settings)
+    try:
+        with factory() as session:
+            return build_period_report(session, period, moment, settings)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2)
+
+
+@app.command()
+def report(
+    period: Annotated[str, typer.Option("--period", help="Kỳ báo cáo: 2026-H1, 2026-H2, 2026-Q3, 2026-11, 2026.")],
+    out: Annotated[Path, typer.Option("--out", help="Tệp .docx sẽ ghi.")] = Path("bao-cao-cchc.docx"),
+    now: NowOption = None,
+) -> None:
+    """Dự thảo báo cáo CCHC định kỳ (.docx) với số liệu điền sẵn."""
+    from handlers.reporting import write_report_docx
+
+    built = _period_report(period, now)
+    out.write_bytes(write_report_docx(built.data))
+    typer.echo(f"Đã ghi dự thảo báo cáo {built.label} vào {out}.")
+
+
+@app.command("export-stats")
+def export_stats(
+    period: Annotated[str, typer.Option("--period", help="Kỳ: 2026-H1, 2026-Q3, 2026-11, 2026.")],
+    out: Annotated[Path, typer.Option("--out", help="Tệp .xlsx sẽ ghi.")] = Path("so-lieu-tthc.xlsx"),
+    now: NowOption = None,
+) -> None:
+    """Xuất số liệu tiếp nhận, giải quyết hồ sơ TTHC ra Excel."""
+    from handlers.reporting import write_stats_xlsx
+
+    built = _period_report(period, now)
+    out.write_bytes(write_stats_xlsx(built.figures, built.by_unit, built.by_field, built.label))
+    typer.echo(f"Đã ghi số liệu {built.label} vào {out}.")
+
+
+@app.command("i18n")
+def i18n_update() -> None:
+    """Cập nhật tệp dịch (locales/) sau khi sửa câu chữ trong mã nguồn."""
+    from handlers.catalog import update
+
+    missing = update(PROJECT_ROOT)
+    typer.echo(f"Đã cập nhật locales/. Chưa dịch sang tiếng Việt: {len(missing['vi'])}.")
+    for msgid in missing["vi"]:
+        typer.echo(f"  {msgid}")
+
+
 # ---------------------------------------------------------------- run
 
 

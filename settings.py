@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(default=0, ge=0, le=6, description="0 = Monday")
     digest_time: time = time(7, 30)
 
+    # PAR index
+    par_framework: str = Field(default="dept-2022-2030", description="Shipped framework id or path to a YAML copy")
+
     # Outbox
     outbox_max_attempts: int = Field(default=8, ge=1, le=100)
 

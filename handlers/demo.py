@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.occurrences import ensure_occurrences
-from models.dossiers import Dossier, Procedure
 from models.org import Identity, Person, Unit
+from models.scoring import Assessment
 from models.tasks import Conclusion, Task, TaskStatus
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "models" / "defaults" / "demo.yaml"
@@ -27,7 +27,27 @@ def load_demo(session: Session, today: date, tz: ZoneInfo, dossier_count: int = 
     _add_people(session, spec["people"], units)
     for conclusion in spec["conclusions"]:
         _add_conclusion(session, conclusion, units, today)
-    _add_dossiers(session, units, today, tz, dossier_count)
+    _add_dossiers(session, today, tz, dossier_count)
+    _add_scores(session, spec.get("scores", {}), today)
+
+
+def _add_scores(session: Session, spec: dict, today: date) -> None:
+    """Manual self-assessment entries, as the office would have typed them."""
+    from handlers.scoring import load_framework
+    from settings import get_settings
+
+    framework = load_framework(get_settings().par_framework)
+    share = float(spec.get("manual_share", 0.9))
+    entered_at = datetime.combine(today, datetime.min.time(), tzinfo=ZoneInfo("UTC"))
+    for leaf in framework.leaves():
+        if leaf.rule.type == "manual":
+            session.add(Assessment(framework_key=framework.id, year=today.year, criterion_code=leaf.code, kind="manual",
+                                   points=round(leaf.max_points * share, 2), evidence=["(demo)"], entered_at=entered_at))
+    for code, points in (spec.get("survey") or {}).items():
+        session.add(Assessment(framework_key=framework.id, year=today.year, criterion_code=str(code), kind="survey",
+                               points=float(points), evidence=["Kết quả khảo sát của tỉnh (demo)"], entered_at=entered_at))
+    session.add(Assessment(framework_key=framework.id, year=today.year, criterion_code="initiatives_approved",
+                           kind="count", points=int(spec.get("initiatives_approved", 0)), entered_at=entered_at))
 
 
 def _add_people(session: Session, people: list[dict], units: dict[str, Unit]) -> None:
@@ -71,30 +91,10 @@ def _add_conclusion(session: Session, spec: dict, units: dict[str, Unit], today:
     session.flush()
 
 
-def _add_dossiers(session: Session, units: dict[str, Unit], today: date, tz: ZoneInfo, count: int) -> None:
+def _add_dossiers(session: Session, today: date, tz: ZoneInfo, count: int) -> None:
     from handlers.dossier_samples import generate_dossiers
+    from handlers.dossier_store import upsert_dossiers
 
-    records = generate_dossiers(count, today - timedelta(days=365), today, seed=2026)
-    procedures: dict[str, Procedure] = {}
-    for r in records:
-        proc = procedures.get(r.procedure or "")
-        if proc is None and r.procedure:
-            proc = procedures[r.procedure] = Procedure(name=r.procedure, field=r.field, unit=units.get(r.unit))
-            session.add(proc)
-        session.add(
-            Dossier(
-                code=r.code, procedure=proc, procedure_name=r.procedure, field=r.field, unit=units.get(r.unit),
-                received_at=_utc(r.received_at, tz), due_at=_utc(r.due_at, tz), original_due_at=_utc(r.original_due_at, tz),
-                resolved_at=_utc(r.resolved_at, tz), returned_at=_utc(r.returned_at, tz), status=r.status,
-                channel=r.channel, service_level=r.service_level, apology_at=_utc(r.apology_at, tz),
-                new_due_at=_utc(r.new_due_at, tz), postal_return=r.postal_return,
-            )
-        )
-    session.flush()
+    upsert_dossiers(session, generate_dossiers(count, today - timedelta(days=365), today, seed=2026), tz)
 
 
-def _utc(value: datetime | None, tz: ZoneInfo) -> datetime | None:
-    """Dossier exports carry local wall-clock times; the database keeps UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=tz) if value.tzinfo is None else value

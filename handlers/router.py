@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import dossiers, help as help_, language, registration, tasks
+from handlers import answers, dossiers, help as help_, imports, language, registration, tasks
 from handlers.context import Ctx
 from handlers.i18n import _, use_locale
 from handlers.messages import IncomingMessage, Reply
@@ -51,6 +51,8 @@ COMMANDS: dict[str, Handler] = {
 BUTTONS: dict[str, ButtonHandler] = {
     "lang": lambda ctx, arg: language.set_language(ctx, arg),
     "more": lambda ctx, arg: _more(ctx, arg),
+    "clar": answers.on_clarify,
+    "imp": imports.on_button,
 }
 
 # Features that want a say on free text (replies to reminders, questions, …)
@@ -74,6 +76,7 @@ def _more(ctx: Ctx, arg: str) -> Reply:
 PAGERS: dict[str, Callable[[Ctx, str, int], Reply]] = {
     "viec": lambda ctx, params, offset: tasks.my_tasks(ctx, params, offset),
     "hoso": lambda ctx, params, offset: dossiers.my_dossiers(ctx, params, offset),
+    "q": answers.on_more,
 }
 
 
@@ -158,23 +161,27 @@ class Core:
         if command is not None:
             return self._command(ctx, command, args)
         if msg.attachment is not None:
-            return self._first_answer(ctx, ATTACHMENTS) or [
-                Reply(_("I received the file, but I do not know what it is for. Reply to a reminder with the file to attach it as evidence."))
-            ]
+            # Evidence for a reminder first; otherwise the office imports it.
+            return self._first_answer(ctx, ATTACHMENTS) or imports.handle_file(ctx)
         if not text:
             ctx.audit("empty_message")
             return [Reply(_("Your message is empty. Type /huongdan to see what I can do."))]
         if not has_words(text):
             ctx.audit("no_words")
             return [Reply(_("Thank you! To ask something, type a question, e.g. \"việc quá hạn của phòng mình\", or /huongdan."))]
-        return self._first_answer(ctx, FREE_TEXT) or [help_.not_understood_reply()]
+        # Features first (a reply to a reminder is progress, not a question),
+        # then the question answerer, which always answers.
+        return (
+            self._first_answer(ctx, FREE_TEXT)
+            or imports.handle_correction(ctx)
+            or answers.answer_text(ctx)
+        )
 
     def _first_answer(self, ctx: Ctx, handlers: list[FreeTextHandler]) -> list[Reply]:
         for handler in handlers:
             replies = _as_list(handler(ctx))
             if replies:
                 return replies
-        ctx.audit("not_understood", ctx.msg.text[:200] if ctx.msg.text else None)
         return []
 
     def _for_stranger(self, ctx: Ctx, command: str | None, args: str) -> Reply:

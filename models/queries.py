@@ -127,3 +127,14 @@ def dossiers_between(session: Session, start: datetime, end: datetime) -> list[D
         or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= start, Dossier.status.not_in(Dossier.HANDLED)),
     ).options(selectinload(Dossier.unit))
     return list(session.scalars(stmt))
+
+
+def procedure_counts(session: Session) -> tuple[int, int]:
+    """(procedures offered online, all procedures) known to the database."""
+    from sqlalchemy import func
+
+    from models.dossiers import Procedure
+
+    total = session.scalar(select(func.count(Procedure.id))) or 0
+    online = session.scalar(select(func.count(Procedure.id)).where(Procedure.online_level.is_not(None))) or 0
+    return online, total

@@ -1,0 +1,166 @@
+"""Dossier questions, answered with the provincial systems' own rules.
+
+"hồ sơ trễ hạn tháng này" gets two numbers and their lists: resolved late
+during the period, and still open past the appointment date (at the end of
+the period, or now if sooner), each marked when carried over from before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from handlers.answers.scope import Scope
+from handlers.answers.wording import heading, nothing_found
+from handlers.context import Ctx
+from handlers.dossier_records import records_for_period
+from handlers.dossier_stats import DossierRecord, PeriodFigures, closed_on, judged_due, period_figures, report_lines_vi
+from handlers.format import calendar, short
+from handlers.i18n import _, fmt_date, fmt_number, ngettext
+from handlers.messages import Reply
+from handlers.paging import paged_reply
+from handlers.query import Query
+
+
+@dataclass(frozen=True)
+class Row:
+    record: DossierRecord
+    open: bool
+    carried_over: bool
+    working_days_late: int
+
+
+def default_period(ctx: Ctx, query: Query) -> tuple[date, date]:
+    """Dossier figures are per period; without one, this month so far."""
+    if query.period:
+        return query.period
+    today = ctx.today
+    return today.replace(day=1), today
+
+
+def _figures(ctx: Ctx, scope: Scope, period: tuple[date, date]) -> tuple[PeriodFigures, list[DossierRecord]]:
+    records = records_for_period(ctx.session, period[0], period[1], ctx.tz)
+    if scope.unit is not None:
+        records = [r for r in records if r.unit == scope.unit.code]
+    return period_figures(records, period[0], period[1], ctx.now.astimezone(ctx.tz).replace(tzinfo=None)), records
+
+
+def answer_dossiers(ctx: Ctx, query: Query, scope: Scope, offset: int) -> Reply:
+    period = default_period(ctx, query)
+    fig, records = _figures(ctx, scope, period)
+    handlers = {
+        "overdue": _late, "due_soon": _due_soon, "received": _received, "resolved": _resolved,
+        "on_time": _resolved, "online": _online,
+    }
+    return handlers.get(query.status or "", _overview)(ctx, query, scope, period, fig, records, offset)
+
+
+def _late(ctx, query, scope, period, fig: PeriodFigures, records, offset) -> Reply:
+    what = _("Late dossiers")
+    if not fig.late_resolved and not fig.late_open:
+        return Reply(nothing_found(what, scope, period))
+    cal = calendar()
+    as_of = fig.as_of
+    rows = [Row(d.record, True, d.carried_over, cal.working_days_between(judged_due(d.record), as_of))
+            for d in fig.late_open]
+    rows += [Row(d.record, False, d.carried_over, cal.working_days_between(judged_due(d.record), closed_on(d.record)))
+             for d in fig.late_resolved]
+    rows.sort(key=lambda r: (not r.open, -r.working_days_late))
+    lines = [
+        f"*{heading(what, scope, period)}*",
+        _("Resolved late in the period: {n}{carried}.").format(n=len(fig.late_resolved), carried=_carried(fig.late_resolved)),
+        _("Still open past the appointment date (as of {date}): {n}{carried}.").format(
+            date=fmt_date(as_of), n=len(fig.late_open), carried=_carried(fig.late_open)),
+    ]
+    if fig.late_without_apology:
+        lines.append(_("Without an apology letter issued in time: {n}.").format(n=len(fig.late_without_apology)))
+    if not scope.detail:
+        return Reply("\n".join(lines))
+    return paged_reply("\n".join(lines), rows, lambda n, r: _row_line(n, r, show_unit=scope.unit is None), offset,
+                       lambda nxt: f"more:q:{nxt}",
+                       footer=_("For each late dossier, send the citizen an apology letter with a new appointment date (Mẫu 04)."))
+
+
+def _carried(items) -> str:
+    carried = sum(1 for d in items if d.carried_over)
+    return _(", of which {n} carried over from earlier periods").format(n=carried) if carried else ""
+
+
+def _row_line(n: int, row: Row, show_unit: bool) -> str:
+    r = row.record
+    meta = []
+    if show_unit and r.unit:
+        meta.append(r.unit)
+    meta.append(_("appointment {date}").format(date=fmt_date(judged_due(r))))
+    meta.append(ngettext("{n} working day late", "{n} working days late", row.working_days_late).format(n=row.working_days_late))
+    meta.append(_("not yet resolved") if row.open else _("resolved {date}").format(date=fmt_date(closed_on(r))))
+    if row.carried_over:
+        meta.append(_("carried over"))
+    return f"{n}. {r.code} — {short(r.procedure or '', 60)}\n   " + " · ".join(meta)
+
+
+def _due_soon(ctx, query, scope, period, fig, records, offset) -> Reply:
+    today = ctx.today
+    end = query.period[1] if query.period else calendar().add_working_days(today, ctx.settings.due_soon_days)
+    start = query.period[0] if query.period else today
+    soon = sorted((r for r in records if closed_on(r) is None and r.status not in (5, 6, 8)
+                   and judged_due(r) and start <= judged_due(r) <= end and judged_due(r) >= today),
+                  key=lambda r: (judged_due(r), r.code))
+    what = _("Dossiers due soon")
+    if not soon:
+        return Reply(nothing_found(what, scope, (start, end)))
+    cal = calendar()
+
+    def line(n: int, r: DossierRecord) -> str:
+        left = cal.working_days_between(today, judged_due(r))
+        unit = f"{r.unit} · " if scope.unit is None and r.unit else ""
+        due = _("appointment {date}").format(date=fmt_date(judged_due(r)))
+        return f"{n}. {r.code} — {short(r.procedure or '', 60)}\n   {unit}{due} · " + (
+            _("due today") if left == 0 else ngettext("{n} working day left", "{n} working days left", left).format(n=left))
+
+    header = f"*{heading(what, scope, (start, end))}*: {len(soon)}"
+    if not scope.detail:
+        return Reply(header)
+    return paged_reply(header, soon, line, offset, lambda nxt: f"more:q:{nxt}")
+
+
+def _received(ctx, query, scope, period, fig, records, offset) -> Reply:
+    what = _("Dossiers received")
+    if not fig.received_in_period:
+        return Reply(nothing_found(what, scope, period))
+    return Reply("\n".join([
+        f"*{heading(what, scope, period)}*: {fig.received_in_period}",
+        _("Online: {online} · direct: {direct} · public postal service: {postal}.").format(
+            online=fig.received_online, direct=fig.received_direct, postal=fig.received_postal),
+        _("Carried over from earlier periods and still open at its start: {n}.").format(n=fig.received_carried_over),
+    ]))
+
+
+def _resolved(ctx, query, scope, period, fig, records, offset) -> Reply:
+    what = _("Dossiers resolved")
+    if not fig.resolved_total:
+        return Reply(nothing_found(what, scope, period))
+    rate = fig.on_time_rate
+    return Reply("\n".join([
+        f"*{heading(what, scope, period)}*: {fig.resolved_total}",
+        _("Early: {early} · on time: {on_time} · late: {late}.").format(early=fig.early, on_time=fig.on_time, late=fig.late),
+        _("Early or on time: {rate}%.").format(rate=fmt_number(rate) if rate is not None else "—"),
+    ]))
+
+
+def _online(ctx, query, scope, period, fig, records, offset) -> Reply:
+    what = _("Online dossiers")
+    if not fig.received_in_period:
+        return Reply(nothing_found(what, scope, period))
+    share = fig.online_share or 0.0
+    return Reply("\n".join([
+        f"*{heading(what, scope, period)}*: {fig.received_online}/{fig.received_in_period}",
+        _("Online share of dossiers received: {share}%.").format(share=fmt_number(share)),
+    ]))
+
+
+def _overview(ctx, query, scope, period, fig, records, offset) -> Reply:
+    title = heading(_("Dossier figures"), scope, period)
+    lines = [f"*{title}*"]
+    lines += report_lines_vi(fig)
+    return Reply("\n".join(lines))

@@ -1,0 +1,65 @@
+"""Score questions: "điểm CCHC dự kiến", "tiêu chí nào bị trừ điểm",
+"phòng nào đang làm mất điểm"; and the digest on request."""
+
+from __future__ import annotations
+
+from handlers.answers.scope import Scope
+from handlers.context import Ctx
+from handlers.i18n import _, fmt_number
+from handlers.messages import Reply
+from handlers.query import Query
+from handlers.scoring import Estimate, deduction_line_vi, estimate_summary_vi, losses_by_unit
+from handlers.scoring_data import current_estimate
+
+MAX_LINES = 5
+
+
+def answer_score(ctx: Ctx, query: Query, scope: Scope) -> list[Reply]:
+    est = current_estimate(ctx.session, ctx.now, ctx.settings)
+    if scope.unit is not None:
+        return [_unit_losses(est, scope)]
+    if query.status == "deducted":
+        return [_deductions(est)]
+    lines = estimate_summary_vi(est, top=3)
+    lines.insert(1, _field_table(est))
+    lines.append(_("Ask \"tiêu chí nào bị trừ điểm\" or \"phòng nào đang làm mất điểm\" for details."))
+    return [Reply("\n".join(lines))]
+
+
+def _field_table(est: Estimate) -> str:
+    return "\n".join(f"• {f.code}. {f.name}: {fmt_number(f.points)}/{fmt_number(f.max_points)}" for f in est.fields)
+
+
+def _deductions(est: Estimate) -> Reply:
+    if not est.deductions:
+        return Reply(_("No point deductions found in the {year} estimate so far.").format(year=est.year))
+    lines = [_("*Deductions in the {year} estimate*: {n}").format(year=est.year, n=len(est.deductions))]
+    by_unit = losses_by_unit(est)
+    if by_unit:
+        lines.append(_("Points lost by unit: {units}.").format(
+            units="; ".join(f"{code} −{fmt_number(points)}" for code, points in by_unit)))
+    lines += [f"{n}. {deduction_line_vi(d)}" for n, d in enumerate(est.deductions[:MAX_LINES], start=1)]
+    if len(est.deductions) > MAX_LINES:
+        lines.append(_("Ask about one unit for its own list, e.g. \"điểm bị trừ của Chi cục\"."))
+    return Reply("\n".join(lines))
+
+
+def _unit_losses(est: Estimate, scope: Scope) -> Reply:
+    assert scope.unit is not None
+    own = [d for d in est.deductions if d.unit == scope.unit.code]
+    if not own:
+        return Reply(_("{unit} is not losing any points in the {year} estimate.").format(unit=scope.unit.name, year=est.year))
+    lost = sum(d.points_lost for d in own)
+    lines = [_("*{unit}* is losing {points} points in the {year} estimate:").format(
+        unit=scope.unit.name, points=fmt_number(lost), year=est.year)]
+    lines += [f"{n}. {deduction_line_vi(d)}" for n, d in enumerate(own[:MAX_LINES], start=1)]
+    return Reply("\n".join(lines))
+
+
+def answer_digest(ctx: Ctx) -> list[Reply]:
+    from handlers import router
+
+    handler = router.COMMANDS.get("baocao")
+    if handler is None:
+        return [Reply(_("The weekly summary is not available yet."))]
+    return list(handler(ctx, "")) if isinstance(handler(ctx, ""), list) else [handler(ctx, "")]

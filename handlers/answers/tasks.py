@@ -1,0 +1,76 @@
+"""Task questions: "việc quá hạn của Chi cục", "nhiệm vụ sắp đến hạn", …"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers.answers.scope import Scope
+from handlers.context import Ctx
+from handlers.format import calendar, work_item_line
+from handlers.i18n import _
+from handlers.answers.wording import heading, nothing_found
+from handlers.messages import Reply
+from handlers.paging import paged_reply
+from handlers.query import Query
+from models.queries import WorkItem, by_urgency, work_items
+from models.tasks import TaskStatus
+
+
+def _in_period(d: date | None, period: tuple[date, date] | None) -> bool:
+    return period is None or (d is not None and period[0] <= d <= period[1])
+
+
+def select_items(ctx: Ctx, query: Query, scope: Scope) -> list[WorkItem]:
+    """Apply the status words as the issue defines them for tasks."""
+    today = ctx.today
+    include_done = query.status == "done"
+    items = work_items(ctx.session, unit_id=scope.unit.id if scope.unit else None, include_done=include_done)
+    if query.conclusion:
+        items = [i for i in items if i.task.conclusion and i.task.conclusion.number_key == query.conclusion]
+    status, period = query.status, query.period
+    if status == "overdue":
+        items = [i for i in items if i.is_overdue(today) and _in_period(i.deadline, period)]
+    elif status == "due_soon":
+        if period is None:
+            period = (today, calendar().add_working_days(today, ctx.settings.due_soon_days))
+        items = [i for i in items if i.status == TaskStatus.OPEN and i.deadline and i.deadline >= today
+                 and _in_period(i.deadline, period)]
+    elif status == "done":
+        items = [i for i in items if i.status == TaskStatus.DONE and _in_period(i.completed_on, period)]
+    elif status == "in_progress":
+        items = [i for i in items if i.status == TaskStatus.OPEN and not i.is_overdue(today)
+                 and (period is None or _in_period(i.deadline, period))]
+    elif period is not None:
+        items = [i for i in items if _in_period(i.deadline, period)]
+    if status == "done":
+        return sorted(items, key=lambda i: (i.completed_on or date.min), reverse=True)
+    return by_urgency(items)
+
+
+def what_of(query: Query) -> str:
+    kinds = {
+        "overdue": _("Overdue tasks"),
+        "due_soon": _("Tasks due soon"),
+        "done": _("Completed tasks"),
+        "in_progress": _("Tasks in progress"),
+    }
+    return kinds.get(query.status or "", _("Open tasks"))
+
+
+def answer_tasks(ctx: Ctx, query: Query, scope: Scope, offset: int) -> Reply:
+    items = select_items(ctx, query, scope)
+    what = what_of(query)
+    extra = _("conclusion {number}").format(number=query.conclusion) if query.conclusion else None
+    if not items:
+        return Reply(nothing_found(what, scope, query.period))
+    header = f"*{heading(what, scope, query.period, extra)}*: {len(items)}"
+    if not scope.detail:
+        lines = [header]
+        if query.status != "overdue":
+            lines.append(_("Of which overdue: {n}.").format(n=sum(1 for i in items if i.is_overdue(ctx.today))))
+        lines.append(_("Details of another unit are shown to its own leaders, the Department leadership and the Office."))
+        return Reply("\n".join(lines))
+    return paged_reply(
+        header, items, lambda n, i: work_item_line(n, i, ctx.today, show_unit=scope.unit is None), offset,
+        lambda nxt: f"more:q:{nxt}",
+    )

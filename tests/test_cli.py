@@ -1,0 +1,67 @@
+"""The command line as an office user or a script meets it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_URL"))}
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, env=full_env, capture_output=True,
+                          text=True, timeout=120, input=input)
+
+
+def test_help_lists_every_command():
+    out = run_cli("--help").stdout
+    for command in ("demo", "run", "ask", "invite", "db", "import-conclusion", "import-tasks", "export-tasks",
+                    "import-dossiers", "report", "export-stats", "digest"):
+        assert re.search(rf"^\s*│?\s*{command}\b", out, re.M), f"{command} missing from --help"
+
+
+def test_demo_viec_as_office_head_prints_tasks_and_exits_zero(tmp_path):
+    env = {"DEMO_DB_PATH": str(tmp_path / "demo.db")}
+    result = run_cli("demo", "--as", "VP", "--say", "/viec", "--now", "2026-11-23T09:00", env=env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Nhiệm vụ chưa hoàn thành của Văn phòng Sở" in out
+    assert "hạn 25/11/2026" in out and "664/KL-SKH&CN mục 6" in out
+    assert "Xem thêm" in out
+
+
+def test_demo_stranger_gets_only_how_to_register(tmp_path):
+    env = {"DEMO_DB_PATH": str(tmp_path / "demo.db")}
+    result = run_cli("demo", "--as", "stranger", "--say", "/viec", env=env)
+    assert result.returncode == 0
+    assert "mã mời" in result.stdout
+    assert "hạn" not in result.stdout and "664" not in result.stdout
+
+
+def test_invalid_setting_stops_with_one_line_naming_it(tmp_path):
+    result = run_cli("db", "upgrade", env={"TIMEZONE": "Mars/Olympus", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "TIMEZONE" in lines[0]
+
+
+def test_run_without_token_explains_in_one_line(tmp_path):
+    result = run_cli("run", env={"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert result.returncode == 1
+    assert len(result.stdout.strip().splitlines()) == 1
+    assert "TELEGRAM_BOT_TOKEN" in result.stdout and "demo" in result.stdout
+
+
+def test_invite_on_fresh_database_prints_code_and_start_link(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/fresh.db", "TELEGRAM_BOT_USERNAME": "sokhcn_bot"}
+    result = run_cli("invite", "--unit", "VP", "--role", "head", "--name", "Lê Thị Hồng", env=env)
+    assert result.returncode == 0, result.stderr
+    code = re.search(r"Mã mời: (\w+)", result.stdout).group(1)
+    assert f"https://t.me/sokhcn_bot?start={code}" in result.stdout
+    bad = run_cli("invite", "--unit", "XYZ", "--name", "A", env=env)
+    assert bad.returncode == 2 and "XYZ" in bad.stderr
