@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Ctx
-from handlers.format import dossier_line
+from handlers.format import dossier_line, is_dossier_late
 from handlers.i18n import _
 from handlers.messages import Reply
 from handlers.paging import paged_reply
@@ -20,7 +20,7 @@ def my_dossiers(ctx: Ctx, args: str = "", offset: int = 0) -> Reply:
     if not rows:
         return Reply(_("{scope} has no dossiers in progress.").format(scope=scope))
     today = ctx.today
-    late = sum(1 for d in rows if d.due_at and d.due_at.astimezone(ctx.tz).date() < today)
+    late = sum(1 for d in rows if is_dossier_late(d, today, ctx.tz))
     header = _("*Dossiers in progress at {scope}*: {n}").format(scope=scope, n=len(rows))
     if late:
         header += " · " + _("{n} past the appointment date").format(n=late)

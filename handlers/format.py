@@ -67,10 +67,25 @@ def work_item_line(n: int, item: WorkItem, today: date, show_unit: bool = False)
     return parts[0] + "\n   " + marker + " · ".join(meta)
 
 
+def dossier_due(d: Dossier, tz) -> date | None:
+    """The appointment date a dossier is judged by: the original one."""
+    due = d.original_due_at or d.due_at
+    return due.astimezone(tz).date() if due else None
+
+
+def is_dossier_late(d: Dossier, today: date, tz) -> bool:
+    """Open, not paused, and past its appointment date (the provincial rule)."""
+    due = dossier_due(d, tz)
+    return d.is_open and d.status not in Dossier.PAUSED and due is not None and due < today
+
+
 def dossier_line(n: int, d: Dossier, today: date, tz, show_unit: bool = True) -> str:
-    due = d.due_at.astimezone(tz).date() if d.due_at else None
+    due = dossier_due(d, tz)
     meta = []
     if show_unit and d.unit is not None:
         meta.append(d.unit.code)
-    meta.append(_("appointment {date}").format(date=fmt_date(due)) + (f" ({days_phrase(due, today)})" if due else ""))
+    if d.status in Dossier.PAUSED:
+        meta.append(_("appointment {date}").format(date=fmt_date(due)) + " (" + _("waiting for supplements") + ")")
+    else:
+        meta.append(_("appointment {date}").format(date=fmt_date(due)) + (f" ({days_phrase(due, today)})" if due else ""))
     return f"{n}. {d.code} — {short(d.procedure_name or '', 70)}\n   " + " · ".join(meta)

@@ -36,7 +36,7 @@ def answer_text(ctx: Ctx) -> list[Reply] | None:
 def answer(ctx: Ctx, query: Query, offset: int = 0) -> list[Reply]:
     from handlers.answers import dossiers, scores, tasks
 
-    if query.ambiguous_units and not query.unit:
+    if len(query.ambiguous_units) > 1:
         return [clarify_unit(query)]
     if query.subject == "help":
         return [help_reply(ctx)]
