@@ -1,7 +1,13 @@
-"""Which features answer free text and files, in priority order.
+"""Which features answer commands, buttons, free text and files, in priority order.
 
 Kept apart from the router so the router stays a dispatcher and each
 feature can be switched on here in one line.
+
+Free-text order matters: a pending question the bot asked (an extension
+date, a progress figure) is answered first; then a reply to a reminder is
+taken as progress; then "báo cáo tuần". Other features (the question parser)
+should be appended after these, so a reply such as "xong 80%" under a
+reminder is never mistaken for a question.
 """
 
 from __future__ import annotations
@@ -15,3 +21,20 @@ def install_features() -> None:
     if _installed:
         return
     _installed = True
+    from handlers import digest, dossier_alerts, extension, progress, reminders, router
+
+    router.COMMANDS.update({"baocao": digest.on_command, "report": digest.on_command})
+    router.BUTTONS.update({
+        "done": progress.on_done,
+        "upd": progress.on_update,
+        "pct": progress.on_percent,
+        "ext": extension.on_request,
+        "exs": extension.on_skip_reason,
+        "exa": lambda ctx, arg: extension.on_decide(ctx, arg, approve=True),
+        "exr": lambda ctx, arg: extension.on_decide(ctx, arg, approve=False),
+        "snz": reminders.on_snooze,
+        "apo": dossier_alerts.on_apology_sent,
+    })
+    router.FREE_TEXT[:0] = [extension.on_text, progress.on_text, digest.on_text]
+    router.ATTACHMENTS[:0] = [progress.on_file]
+

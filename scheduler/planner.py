@@ -1,0 +1,171 @@
+"""The planner tick: write every reminder that is due now into the outbox.
+
+The database is the single source of truth. Each tick (every minute) looks at
+the open work items with a deadline — one-off tasks and open occurrences of
+recurring tasks — asks :func:`scheduler.policy.due_steps` which steps are due,
+and inserts one Notification per (step, recipient) under a deterministic key::
+
+    rem:{work item ref}:{deadline ISO}:{step key}:p{person id}
+
+Planning the same step again is a no-op (ON CONFLICT DO NOTHING), a restart
+loses nothing, and a moved deadline starts a fresh series because the key
+carries the deadline. On PostgreSQL only the tick holding a transaction-level
+advisory lock plans, so two bot processes do the work once; SQLite is meant
+for one process.
+
+Nothing is planned outside working hours: ``due_steps`` returns nothing then,
+and each row's ``not_before`` is the step's send time inside a window.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from handlers.i18n import use_locale
+from handlers.occurrences import ensure_occurrences
+from handlers.outbox import enqueue, existing_keys, notification_row, reply_payload
+from handlers.recipients import Directory
+from handlers.reminders import render_reminder
+from models.queries import WorkItem
+from models.tasks import Task, TaskOccurrence, TaskStatus
+from scheduler.calendar import WorkCalendar, default_calendar
+from scheduler.policy import ReminderPolicy, Step, due_steps
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+PLANNER_LOCK_KEY = 0x5C4C_0001  # pg advisory lock id of the planner tick
+OCCURRENCE_LOOKAHEAD_DAYS = 62  # create recurring occurrences two months ahead
+# Deadlines further away than this (calendar days) cannot have a due step yet
+# under any sensible policy; skipping them keeps a tick cheap with many tasks.
+PLANNING_HORIZON_DAYS = 90
+
+
+@dataclass
+class TickResult:
+    """What one tick did (for logs and benchmarks)."""
+
+    planned: bool = True  # False when another process held the lock or outside hours
+    items: int = 0
+    candidates: int = 0
+    inserted: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def tick_once(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    now: datetime,
+    cal: WorkCalendar | None = None,
+    policy: ReminderPolicy | None = None,
+) -> TickResult:
+    """Plan reminders, dossier alerts and the weekly digest due at ``now``."""
+    cal = cal or default_calendar()
+    policy = policy or ReminderPolicy.from_settings(settings)
+    if not cal.in_working_hours(now):
+        return TickResult(planned=False)
+    with factory() as session, session.begin():
+        if not _take_lock(session):
+            return TickResult(planned=False)
+        result = TickResult()
+        people = Directory.load(session)
+        today = cal.to_local(now).date()
+        ensure_upcoming_occurrences(session, today)
+        rows, result.items = reminder_rows(session, now, today, cal, policy, people)
+        from handlers.dossier_alerts import dossier_alert_rows
+        from handlers.digest import weekly_digest_rows
+
+        rows += dossier_alert_rows(session, now, cal, people)
+        rows += weekly_digest_rows(session, now, settings, cal, people)
+        result.candidates = len(rows)
+        result.inserted = enqueue(session, rows)
+        for row in rows:
+            result.by_kind[row["kind"]] = result.by_kind.get(row["kind"], 0) + 1
+        return result
+
+
+def _take_lock(session: Session) -> bool:
+    """Only one planner per PostgreSQL database at a time (released at commit)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": PLANNER_LOCK_KEY}))
+
+
+def ensure_upcoming_occurrences(session: Session, today: date) -> int:
+    """Create the occurrences of recurring tasks due in the coming weeks."""
+    tasks = session.scalars(
+        select(Task).where(Task.recurrence.is_not(None), Task.status == TaskStatus.OPEN)
+        .options(selectinload(Task.occurrences))
+    )
+    created = 0
+    for task in tasks:
+        try:
+            created += len(ensure_occurrences(session, task, today, today + timedelta(days=OCCURRENCE_LOOKAHEAD_DAYS)))
+        except ValueError:  # an unknown recurrence text: no occurrences, no crash
+            log.warning("task %s has an unknown recurrence %r", task.id, task.recurrence)
+    return created
+
+
+def open_items(session: Session, until: date) -> list[WorkItem]:
+    """Open work items with a deadline on or before ``until``."""
+    opts = (selectinload(Task.lead_unit), selectinload(Task.conclusion))
+    one_off = session.scalars(
+        select(Task).where(Task.status == TaskStatus.OPEN, Task.recurrence.is_(None),
+                           Task.deadline.is_not(None), Task.deadline <= until).options(*opts)
+    )
+    items = [WorkItem(t, None) for t in one_off]
+    occs = session.scalars(
+        select(TaskOccurrence).join(Task).where(
+            TaskOccurrence.status == TaskStatus.OPEN, Task.status == TaskStatus.OPEN, TaskOccurrence.deadline <= until)
+        .options(selectinload(TaskOccurrence.task).selectinload(Task.lead_unit),
+                 selectinload(TaskOccurrence.task).selectinload(Task.conclusion))
+    )
+    items += [WorkItem(o.task, o) for o in occs]
+    return items
+
+
+def reminder_key(item: WorkItem, deadline: date, step: Step, person_id: int) -> str:
+    return f"rem:{item.ref}:{deadline.isoformat()}:{step.key}:p{person_id}"
+
+
+def reminder_rows(
+    session: Session, now: datetime, today: date, cal: WorkCalendar, policy: ReminderPolicy, people: Directory,
+) -> tuple[list[dict], int]:
+    """Rows for every due (step, recipient) not yet in the outbox; and how many items were looked at."""
+    items = open_items(session, today + timedelta(days=PLANNING_HORIZON_DAYS))
+    wanted: list[tuple[str, WorkItem, date, Step, object, bool]] = []
+    for item in items:
+        deadline = item.deadline
+        for step in due_steps(deadline, now, _policy_for(item.task, policy), cal, status=item.status):
+            recipients = [(p, False) for p in people.unit_heads(item.task.lead_unit_id)]
+            if step.escalate:
+                recipients += [(p, True) for p in people.escalation(item.task.lead_unit_id)]
+            for person, is_leader in recipients:
+                wanted.append((reminder_key(item, deadline, step, person.id), item, deadline, step, person, is_leader))
+    known = existing_keys(session, [w[0] for w in wanted])
+    rows = []
+    for key, item, deadline, step, person, is_leader in wanted:
+        if key in known:
+            continue
+        known.add(key)
+        with use_locale(person.locale):
+            reply = render_reminder(item, deadline, step.days_relative, escalated=step.escalate, for_leader=is_leader)
+        payload = reply_payload(reply, deadline=deadline.isoformat(), step=step.key)
+        rows.append(notification_row(key, person.id, "reminder", payload, step.send_at, subject_ref=item.ref))
+    return rows, len(items)
+
+
+def _policy_for(task: Task, base: ReminderPolicy) -> ReminderPolicy:
+    """The task's own policy when it has a valid one, else the office's."""
+    if not task.reminder_policy:
+        return base
+    try:
+        return ReminderPolicy.from_override(task.reminder_policy, base)
+    except ValueError:
+        log.warning("task %s has an invalid reminder policy; using the default", task.id)
+        return base

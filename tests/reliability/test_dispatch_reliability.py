@@ -1,0 +1,112 @@
+"""Kill the dispatcher at random moments, and run two at once on PostgreSQL:
+every reminder is delivered; duplicates ≤ kills; none with two processes."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from handlers.messages import Reply
+from handlers.outbox import enqueue, notification_row, reply_payload
+from models.db import make_engine, session_factory, transaction
+from models.org import Identity, Person
+from models.outbox import Notification
+from tests.conftest import NOW
+from tests.fakes.telegram_server import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+MARK = re.compile(r"#(\d+)$")
+
+
+def _fill(url: str, n: int, people: int = 10) -> None:
+    """``n`` reminders due now for ``people`` heads on Telegram."""
+    factory = session_factory(make_engine(url))
+    with transaction(factory) as s:
+        ids = []
+        for k in range(people):
+            p = Person(name=f"Trưởng phòng {k}", role="head")
+            p.identities.append(Identity(channel="telegram", external_id=str(5000 + k), chat_id=str(5000 + k)))
+            s.add(p)
+            s.flush()
+            ids.append(p.id)
+        enqueue(s, [notification_row(f"rel:{i}", ids[i % people], "reminder",
+                                     reply_payload(Reply(f"Nhắc việc #{i}")), NOW) for i in range(n)])
+
+
+def _worker(url: str, tg: FakeTelegram) -> subprocess.Popen:
+    offset = (NOW - datetime.now(timezone.utc)).total_seconds() + 3600  # Monday 10:00, office hours
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.reliability.worker", "--database-url", url, "--api", tg.api_url,
+         "--offset", str(offset), "--lock-seconds", "1"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def _delivered(tg: FakeTelegram) -> Counter:
+    return Counter(int(m.group(1)) for msg in tg.sent_messages() if (m := MARK.search(msg.text or "")))
+
+
+def _statuses(url: str) -> dict[str, int]:
+    with session_factory(make_engine(url))() as s:
+        return dict(s.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
+
+
+@pytest.fixture
+def tg():
+    fake = FakeTelegram.start_in_thread()
+    yield fake
+    fake.stop()
+
+
+def test_sigkill_twenty_times_while_sending_500_reminders(tmp_path, sqlite_template, tg):
+    path = tmp_path / "bot.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    _fill(url, 500)
+    tg.set_delay(0.008, "sendMessage")  # spread the sending over the kills
+    rng = random.Random(20270215)
+    kills = 0
+    for _ in range(20):
+        proc = _worker(url, tg)
+        time.sleep(rng.uniform(0.35, 1.1))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait()
+    final = _worker(url, tg)
+    _, err = final.communicate(timeout=60)
+    assert final.returncode == 0, err.decode()[-2000:]
+    delivered = _delivered(tg)
+    assert set(delivered) == set(range(500))  # every reminder at least once
+    duplicates = sum(c - 1 for c in delivered.values())
+    assert duplicates <= kills
+    assert _statuses(url) == {"sent": 500}
+    print(f"kills={kills} duplicates={duplicates}")
+
+
+def test_two_dispatchers_on_one_postgresql_never_send_twice(db_url, tg):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("two processes need PostgreSQL (SKIP LOCKED)")
+    _fill(db_url, 300)
+    tg.set_delay(0.002, "sendMessage")
+    procs = [_worker(db_url, tg) for _ in range(2)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err.decode()[-2000:]
+    delivered = _delivered(tg)
+    assert set(delivered) == set(range(300))
+    assert max(delivered.values()) == 1
+    assert _statuses(db_url) == {"sent": 300}

@@ -1,0 +1,71 @@
+"""A dispatcher process for the reliability tests: sends the outbox through a
+Bot-API-shaped HTTP sink (the fake Telegram server) until nothing is left.
+
+Run: python -m tests.reliability.worker --database-url URL --api URL [--offset S] [--lock-seconds S]
+
+``--offset`` shifts the real clock (seconds) so the run happens inside office
+hours whatever the time of day; the shift is the same for every restart, so
+lock expiry still works across kills.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import httpx
+
+from handlers.messages import Reply
+from models.db import make_engine, session_factory
+from scheduler.dispatcher import dispatch_once, outstanding
+from scheduler.senders import SendFailed
+from settings import Settings
+
+
+class HttpSender:
+    """Posts sendMessage like a Bot API client (a test double of the Telegram sender)."""
+
+    def __init__(self, api: str) -> None:
+        self.api = api
+        self.client = httpx.AsyncClient(timeout=10)
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        try:
+            resp = await self.client.post(f"{self.api}/sendMessage", json={"chat_id": int(chat_id), "text": reply.text})
+        except httpx.HTTPError as exc:
+            raise SendFailed(str(exc)) from exc
+        body = resp.json()
+        if not body.get("ok"):
+            raise SendFailed(body.get("description", "error"), permanent=resp.status_code in (400, 403))
+        return str(body["result"]["message_id"])
+
+
+async def run(url: str, api: str, offset: float, lock_seconds: int) -> None:
+    settings = Settings(_env_file=None, database_url=url)
+    factory = session_factory(make_engine(url))
+    sender = HttpSender(api)
+
+    def clock() -> datetime:
+        return datetime.now(timezone.utc) + timedelta(seconds=offset)
+
+    while True:
+        n = await dispatch_once(factory, settings, {"telegram": sender}, clock(), limit=10, lock_seconds=lock_seconds)
+        if n == 0:
+            if outstanding(factory) == 0:
+                return
+            await asyncio.sleep(0.1)  # in-flight rows of a killed process: wait for their lock to expire
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--database-url", required=True)
+    p.add_argument("--api", required=True)
+    p.add_argument("--offset", type=float, default=0.0)
+    p.add_argument("--lock-seconds", type=int, default=1)
+    a = p.parse_args()
+    asyncio.run(run(a.database_url, a.api, a.offset, a.lock_seconds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""Answering a reminder: progress replies, buttons, evidence files, permissions,
+extension requests, snooze and dossier apology letters — through the core."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from handlers.extension import parse_proposed_date
+from handlers.messages import Attachment
+from handlers.progress import parse_progress
+from handlers.router import Core
+from models.audit import AuditLog
+from models.db import transaction
+from models.dossiers import Dossier
+from models.outbox import Notification
+from models.tasks import Evidence, ExtensionRequest, ProgressUpdate, Task
+from scheduler.dispatcher import dispatch_once
+from scheduler.planner import tick_once
+from tests import factories as f
+from tests.conftest import NOW, TZ, Chat, buttons_of, text_of
+from tests.test_dispatcher import ListSender
+
+
+# ---------------------------------------------------------------- parsing (pure)
+
+
+@pytest.mark.parametrize("text, percent", [
+    ("xong 80%", 80), ("80%", 80), ("được 80% rồi", 80), ("duoc 80 phan tram", 80), ("đã hoàn thành", 100),
+    ("xong", 100), ("Đã xong rồi!", 100), ("chưa xong, đang chờ ký", None), ("hoàn thành một phần", None),
+    ("đã ban hành KH 59/KH-SKHCN ngày 31/1", None),
+])
+def test_parse_progress(text, percent):
+    report = parse_progress(text)
+    assert report.percent == percent and report.note == text and not report.invalid
+
+
+def test_parse_progress_rejects_more_than_100():
+    assert parse_progress("xong 180%").invalid
+
+
+@pytest.mark.parametrize("text, expected, rest", [
+    ("30/12", date(2026, 12, 30), ""), ("30/12/2026", date(2026, 12, 30), ""),
+    ("ngày 30 tháng 12", date(2026, 12, 30), ""), ("ngày 15 tháng 1 năm 2027, vì chờ số liệu", date(2027, 1, 15), "chờ số liệu"),
+    ("15/1 lý do: chờ ý kiến Sở Nội vụ", date(2027, 1, 15), "chờ ý kiến Sở Nội vụ"),  # no year, already past → next year
+    ("31/2", None, "31/2"), ("tuần sau", None, "tuần sau"),
+])
+def test_parse_proposed_date(text, expected, rest):
+    assert parse_proposed_date(text, date(2026, 11, 23)) == (expected, rest)
+
+
+# ---------------------------------------------------------------- through the core
+
+
+@pytest.fixture
+def core(factory, settings):
+    from handlers.features import install_features
+
+    install_features()
+    return Core(factory, settings, clock=lambda: NOW)
+
+
+@pytest.fixture
+def task_id(factory):
+    with transaction(factory) as s:
+        f.person(s, "mai", role="head", unit_code="QLCN", name="Nguyễn Thị Mai")
+        f.person(s, "nam", role="staff", unit_code="QLCN", name="Ngô Văn Nam")
+        f.person(s, "hong", role="head", unit_code="VP", name="Lê Thị Hồng")
+        f.person(s, "hoa", role="leader", unit_code="BGD", name="Trần Công Hòa", supervises=["QLCN"])
+        f.person(s, "lan", role="admin", unit_code="VP", name="Bùi Thị Lan")
+        kl = f.conclusion(s)
+        t = f.task(s, "Triển khai phần mềm quản lý hồ sơ công việc", lead="QLCN", deadline=date(2026, 11, 25),
+                   conclusion_=kl, ref="7", percent=20, criterion_code="6.1")
+        return t.id
+
+
+async def _reminder_for(factory, settings, chat_id: str):
+    """Plan and send at NOW; the reminder the given person received."""
+    tick_once(factory, settings, NOW)
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    return sender.to(chat_id)[0]
+
+
+def _task(factory, task_id) -> Task:
+    with factory() as s:
+        return s.get(Task, task_id)
+
+
+async def test_reply_xong_80_sets_progress_and_confirms(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    reminder = await _reminder_for(factory, settings, "mai")
+    assert "Triển khai phần mềm" in reminder.text and "thứ Tư, 25/11/2026" in reminder.text
+    mai.receive(reminder)
+    answer = text_of(mai.reply("xong 80%"))
+    assert answer == "Đã ghi nhận tiến độ 80% cho nhiệm vụ “Triển khai phần mềm quản lý hồ sơ công việc”."
+    task = _task(factory, task_id)
+    assert (task.percent, task.status) == (80, "open")
+    with factory() as s:
+        update = s.scalar(select(ProgressUpdate))
+        assert (update.percent, update.note, update.person.name) == (80, "xong 80%", "Nguyễn Thị Mai")
+        assert s.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "progress")) == 1
+
+
+async def test_a_note_keeps_the_percent_and_a_question_is_not_a_note(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    mai.receive(await _reminder_for(factory, settings, "mai"))
+    answer = text_of(mai.reply("đã ban hành KH 59/KH-SKHCN ngày 31/1"))
+    assert "tiến độ vẫn là 20%" in answer
+    for question in ("việc nào của phòng mình quá hạn?", "việc quá hạn của Chi cục", "hồ sơ trễ hạn tháng này"):
+        mai.reply(question)
+    with factory() as s:
+        assert [u.note for u in s.scalars(select(ProgressUpdate))] == ["đã ban hành KH 59/KH-SKHCN ngày 31/1"]
+
+
+async def test_a_file_reply_becomes_evidence(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    mai.receive(await _reminder_for(factory, settings, "mai"))
+    data = b"%PDF-1.4 bien ban nghiem thu"
+    answer = text_of(mai.reply("", attachment=Attachment("bien-ban.pdf", "application/pdf", data, len(data))))
+    assert "bien-ban.pdf" in answer and "kiểm chứng" in answer
+    with factory() as s:
+        ev = s.scalar(select(Evidence))
+        assert (ev.task_id, ev.criterion_code, ev.file_name, ev.mime_type, ev.size) == (task_id, "6.1", "bien-ban.pdf", "application/pdf", len(data))
+        assert ev.sha256 == hashlib.sha256(data).hexdigest() and ev.data == data and ev.progress_id is not None
+
+
+async def test_an_unauthorised_reply_changes_nothing_and_says_who_can(core, factory, settings, task_id):
+    reminder = await _reminder_for(factory, settings, "mai")
+    for who in ("nam", "hong"):  # staff of the lead unit; head of another unit
+        chat = Chat(core, who)
+        chat.receive(reminder)
+        answer = text_of(chat.reply("xong 100%"))
+        assert answer == ("Chỉ lãnh đạo Phòng Quản lý Công nghệ, Thị trường công nghệ và Chuyên ngành (đơn vị chủ trì) "
+                          "hoặc Văn phòng Sở mới cập nhật được nhiệm vụ này.")
+        assert "Văn phòng Sở" in text_of(chat.press(f"done:task:{task_id}"))
+        chat.receive(reminder)
+        assert "chủ trì" in text_of(chat.reply("", attachment=Attachment("x.pdf", "application/pdf", b"x", 1)))
+    task = _task(factory, task_id)
+    assert (task.percent, task.status) == (20, "open")
+    with factory() as s:
+        assert s.scalar(select(func.count(ProgressUpdate.id))) == 0 and s.scalar(select(func.count(Evidence.id))) == 0
+
+
+async def test_done_button_closes_the_task_and_cancels_pending_reminders(core, factory, settings, task_id):
+    tick_once(factory, settings, NOW)  # planned, not yet sent
+    answer = text_of(Chat(core, "mai").press(f"done:task:{task_id}"))
+    assert "hoàn thành ngày 23/11/2026" in answer and "dừng nhắc" in answer
+    task = _task(factory, task_id)
+    assert (task.status, task.percent, task.completed_on) == ("done", 100, date(2026, 11, 23))
+    with factory() as s:
+        assert set(s.scalars(select(Notification.status).where(Notification.kind == "reminder"))) == {"cancelled"}
+
+
+async def test_update_button_offers_percentages_and_takes_the_next_message(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    replies = mai.press(f"upd:task:{task_id}")
+    assert "20%" in text_of(replies)
+    assert [d for _l, d in buttons_of(replies)] == [f"pct:task:{task_id}:{p}" for p in (25, 50, 75, 100)]
+    assert "60%" in text_of(mai.say("được 60% rồi"))
+    assert _task(factory, task_id).percent == 60
+    mai.press(f"upd:task:{task_id}")
+    assert "75%" in text_of(mai.press(f"pct:task:{task_id}:75"))
+    assert _task(factory, task_id).percent == 75
+
+
+async def test_extension_request_approved_by_the_supervising_deputy(core, factory, settings, task_id):
+    mai, hoa, hong = Chat(core, "mai"), Chat(core, "hoa"), Chat(core, "hong")
+    assert "25/11/2026" in text_of(mai.press(f"ext:task:{task_id}"))
+    assert "Chưa đọc được ngày" in text_of(mai.say("tuần sau nhé"))
+    assert "đã qua" in text_of(mai.say("1/1/2026"))
+    assert "lý do" in text_of(mai.say("ngày 30 tháng 12")).lower()
+    answer = text_of(mai.say("chờ kinh phí bổ sung"))
+    assert "Trần Công Hòa" in answer and "thứ Tư, 30/12/2026" in answer
+
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    request = sender.to("hoa")[0]
+    assert "Nguyễn Thị Mai" in request.text and "chờ kinh phí bổ sung" in request.text
+    with factory() as s:
+        req_id = s.scalar(select(ExtensionRequest.id))
+    assert buttons_of([request]) == [("Đồng ý", f"exa:{req_id}"), ("Không đồng ý", f"exr:{req_id}")]
+
+    assert "Lãnh đạo Sở" in text_of(hong.press(f"exa:{req_id}"))  # a unit head cannot decide
+    assert _task(factory, task_id).deadline == date(2026, 11, 25)
+    assert "30/12/2026" in text_of(hoa.press(f"exa:{req_id}"))
+    task = _task(factory, task_id)
+    assert (task.deadline, task.original_deadline) == (date(2026, 12, 30), date(2026, 11, 25))
+    assert "đã được cho ý kiến" in text_of(hoa.press(f"exr:{req_id}"))  # decided once only
+
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    told = sender.to("mai")
+    assert len(told) == 1 and "Trần Công Hòa đã đồng ý gia hạn" in told[0].text and "30/12/2026" in told[0].text
+
+
+async def test_extension_rejected_keeps_the_deadline(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    mai.press(f"ext:task:{task_id}")
+    mai.say("30/12/2026 vì chờ số liệu")
+    with factory() as s:
+        req = s.scalar(select(ExtensionRequest))
+        assert (req.proposed_deadline, req.reason) == (date(2026, 12, 30), "chờ số liệu")
+    assert "giữ nguyên" in text_of(Chat(core, "hoa").press(f"exr:{req.id}"))
+    assert _task(factory, task_id).deadline == date(2026, 11, 25)
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    assert "không đồng ý" in sender.to("mai")[0].text
+
+
+async def test_snooze_sends_the_reminder_again_next_working_morning(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    mai.receive(await _reminder_for(factory, settings, "mai"))
+    answer = text_of(mai.press(f"snz:task:{task_id}"))
+    assert "thứ Tư, 25/11/2026" in answer and "07:30" in answer  # 24/11 is a day off
+    sender = ListSender()
+    tue = datetime(2026, 11, 24, 9, 0, tzinfo=TZ)
+    wed = datetime(2026, 11, 25, 7, 30, tzinfo=TZ)
+    assert await dispatch_once(factory, settings, {"console": sender}, tue) == 0
+    await dispatch_once(factory, settings, {"console": sender}, wed)
+    again = sender.to("mai")
+    assert len(again) == 1 and "Triển khai phần mềm" in again[0].text
+    with factory() as s:
+        assert s.scalar(select(Notification.idem_key).where(Notification.idem_key.like("snz:%"))).endswith(":2026-11-23")
+
+
+async def test_late_dossier_alert_repeats_daily_until_the_apology_is_recorded(core, factory, settings, task_id):
+    with transaction(factory) as s:
+        d = Dossier(code="000.00.19.H48-261110-0001", procedure_name="Cấp giấy chứng nhận đăng ký hoạt động KH&CN",
+                    unit=f.unit(s, "QLCN"), received_at=datetime(2026, 11, 10, 8, tzinfo=TZ),
+                    due_at=datetime(2026, 11, 20, 17, tzinfo=TZ), status=4)
+        soon = Dossier(code="000.00.19.H48-261116-0002", procedure_name="Thẩm định công nghệ", unit=f.unit(s, "QLCN"),
+                       received_at=datetime(2026, 11, 16, 8, tzinfo=TZ), due_at=datetime(2026, 11, 25, 17, tzinfo=TZ), status=4)
+        s.add_all([d, soon])
+        s.flush()
+        dossier_id = d.id
+    sender = ListSender()
+    for day in (NOW, NOW + timedelta(minutes=30)):
+        tick_once(factory, settings, day)
+        await dispatch_once(factory, settings, {"console": sender}, day)
+    alerts = sender.to("mai")
+    late = [r for r in alerts if "0001" in r.text]
+    assert len(late) == 1 and "Phiếu xin lỗi và hẹn lại ngày trả kết quả" in late[0].text and "Mẫu 04" in late[0].text
+    assert buttons_of(late) == [("Đã gửi phiếu xin lỗi", f"apo:{dossier_id}")]
+    assert any("0002" in r.text and "còn 1 ngày làm việc" in r.text for r in alerts)  # due Wed 25/11; Tue 24/11 is off
+    assert sender.to("nam") == [] and sender.to("hong") == []
+
+    assert "hoặc Văn phòng Sở mới ghi nhận được việc này" in text_of(Chat(core, "nam").press(f"apo:{dossier_id}"))
+    with factory() as s:
+        assert s.get(Dossier, dossier_id).apology_at is None
+    assert "Đã ghi nhận" in text_of(Chat(core, "mai").press(f"apo:{dossier_id}"))
+    wed = datetime(2026, 11, 25, 8, 0, tzinfo=TZ)
+    tick_once(factory, settings, wed)
+    await dispatch_once(factory, settings, {"console": sender}, wed)
+    assert len([r for r in sender.to("mai") if "0001" in r.text]) == 1  # no new alert after the apology
