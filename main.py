@@ -54,7 +54,20 @@ def parse_now(value: str | None, tz_name: str) -> datetime | None:
 
 
 def fixed_clock(moment: datetime | None):
+    """A clock frozen at ``moment`` (one-shot commands), or real time."""
     return (lambda: moment) if moment else (lambda: datetime.now(timezone.utc))
+
+
+def shifted_clock(moment: datetime | None):
+    """A running clock that starts at ``moment`` (``run --now``), or real time.
+
+    Unlike a frozen clock it keeps ticking, so a long-running bot started
+    "as of" a past date still plans and sends reminders as time passes.
+    """
+    if moment is None:
+        return lambda: datetime.now(timezone.utc)
+    offset = moment - datetime.now(timezone.utc)
+    return lambda: datetime.now(timezone.utc) + offset
 
 
 def open_database(settings: Settings, migrate: bool = True):
@@ -67,12 +80,12 @@ def open_database(settings: Settings, migrate: bool = True):
     return engine, session_factory(engine)
 
 
-def build_core(settings: Settings, factory, now: datetime | None = None):
+def build_core(settings: Settings, factory, clock=None):
     from handlers.features import install_features
     from handlers.router import Core
 
     install_features()
-    return Core(factory, settings, clock=fixed_clock(now))
+    return Core(factory, settings, clock=clock or fixed_clock(None))
 
 
 # ---------------------------------------------------------------- demo
@@ -131,7 +144,8 @@ def demo(
     settings = load_settings(database_url=f"sqlite:///{DEMO_DB}")
     moment = parse_now(now, settings.timezone)
     _, factory = prepare_demo(settings, moment, reuse=reuse)
-    core = build_core(settings, factory, moment)
+    clock = fixed_clock(moment)
+    core = build_core(settings, factory, clock)
     who = as_ or (None if say is None else "admin")
     if who is None:
         who = _pick_person_interactively(factory)
@@ -140,10 +154,40 @@ def demo(
         typer.echo(f"Không tìm thấy người demo {who!r}. Thử: VP, TDC, leader, admin, stranger.", err=True)
         raise typer.Exit(2)
     chat = ConsoleChat(core.handle_sync, sender, record_sent=core.record_sent)
+    senders = {"console": _console_sender(chat, sender, quiet=say is not None)}
     if say is not None:
+        _deliver_due_now(factory, settings, senders, clock())
         chat.say(say)
         return
-    chat.loop()
+    from scheduler.jobs import start_scheduler
+
+    _deliver_due_now(factory, settings, senders, clock())
+    handle = start_scheduler(factory, settings, senders, clock=clock)
+    try:
+        chat.loop()
+    finally:
+        handle.shutdown()
+
+
+def _console_sender(chat, person_key: str, quiet: bool):
+    """Reminders for the demo person appear in their chat; messages to other
+    people are summarised in one line (or not shown at all with --say)."""
+    import io
+
+    from scheduler.senders import ConsoleSender
+
+    return ConsoleSender(stream=io.StringIO() if quiet else None, show=chat.show, only=person_key)
+
+
+def _deliver_due_now(factory, settings: Settings, senders, now: datetime) -> None:
+    """Plan and send what is due at ``now`` (reminders the person would have received)."""
+    import asyncio
+
+    from scheduler.dispatcher import dispatch_until_empty
+    from scheduler.planner import tick_once
+
+    tick_once(factory, settings, now)
+    asyncio.run(dispatch_until_empty(factory, settings, senders, clock=lambda: now))
 
 
 def _pick_person_interactively(factory) -> str:
@@ -297,12 +341,30 @@ def import_dossiers(file: Annotated[Path, typer.Argument(help="Tệp xuất từ
         typer.echo(result.summary_vi(max_errors=50))
 
 
+def _office_database(settings: Settings, moment: datetime | None):
+    """The configured database; on a fresh installation with no tasks yet, the
+    demo database instead (said on stderr), so first-time users see output."""
+    from sqlalchemy import func, select
+
+    from models.tasks import Task
+
+    _, factory = open_database(settings)
+    with factory() as session:
+        has_tasks = session.scalar(select(func.count(Task.id))) > 0
+    if has_tasks:
+        return factory
+    typer.echo(f"CSDL chưa có nhiệm vụ nào; dùng dữ liệu demo ({DEMO_DB}).", err=True)
+    demo_settings = settings.model_copy(update={"database_url": f"sqlite:///{DEMO_DB}"})
+    _, demo_factory = prepare_demo(demo_settings, moment, reuse=True)
+    return demo_factory
+
+
 def _period_report(period: str, now: str | None):
     from handlers.report_data import build_period_report
 
     settings = load_settings()
     moment = parse_now(now, settings.timezone) or datetime.now(ZoneInfo(settings.timezone))
-    _, factory = open_database(settings)
+    factory = _office_database(settings, moment)
     try:
         with factory() as session:
             return build_period_report(session, period, moment, settings)
@@ -339,6 +401,22 @@ def export_stats(
     typer.echo(f"Đã ghi số liệu {built.label} vào {out}.")
 
 
+@app.command()
+def digest(
+    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi bao-cao-tuan.txt và bao-cao-tuan.png.")] = Path("."),
+    now: NowOption = None,
+) -> None:
+    """Viết báo cáo tuần cho Lãnh đạo Sở (văn bản + biểu đồ) mà không gửi."""
+    from handlers.digest import write_digest
+
+    settings = load_settings()
+    moment = parse_now(now, settings.timezone) or datetime.now(timezone.utc)
+    factory = _office_database(settings, moment)
+    out.mkdir(parents=True, exist_ok=True)
+    text_path, png_path = write_digest(factory, settings, moment, out)
+    typer.echo(f"Đã ghi {text_path} và {png_path}.")
+
+
 @app.command("i18n")
 def i18n_update() -> None:
     """Cập nhật tệp dịch (locales/) sau khi sửa câu chữ trong mã nguồn."""
@@ -354,7 +432,7 @@ def i18n_update() -> None:
 
 
 @app.command()
-def run() -> None:
+def run(now: NowOption = None) -> None:
     """Chạy bot với Telegram (polling hoặc webhook) và bộ lập lịch nhắc việc."""
     settings = load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -365,10 +443,25 @@ def run() -> None:
         )
         raise typer.Exit(1)
     from bot.telegram.runner import run_telegram
+    from scheduler.jobs import start_scheduler
 
+    clock = shifted_clock(parse_now(now, settings.timezone))
     _, factory = open_database(settings)
-    core = build_core(settings, factory)
-    run_telegram(settings, core)
+    core = build_core(settings, factory, clock)
+    jobs = []
+
+    def on_sent(chat_id: str, message_ids: list[str], reply) -> None:
+        if reply.context_ref and message_ids:
+            core.record_sent("telegram", chat_id, message_ids[-1], reply.context_ref)
+
+    def on_started(adapter) -> None:
+        jobs.append(start_scheduler(factory, settings, {"telegram": adapter}, clock=clock))
+
+    try:
+        run_telegram(settings, core.handle, on_started, on_sent=on_sent)
+    finally:
+        for handle in jobs:
+            handle.shutdown()
 
 
 # ---------------------------------------------------------------- invites and database

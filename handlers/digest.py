@@ -21,6 +21,8 @@ item (later deadlines and ongoing "thường xuyên" tasks).
 
 from __future__ import annotations
 
+import logging
+
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,6 +36,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.context import Ctx
 from handlers.format import short
+from models.org_file import default_org
+
+log = logging.getLogger(__name__)
 from handlers.i18n import _, fmt_date, fmt_number, ngettext, use_locale
 from handlers.messages import Attachment, Reply
 from handlers.outbox import existing_keys, notification_row, reply_payload
@@ -113,7 +118,10 @@ def bucket_of(item: WorkItem, today: date, week_end: date) -> str | None:
 
 
 def chart_label(unit: Unit) -> str:
-    """A name short enough for a phone-sized chart ("Phòng công nghệ", not the full title)."""
+    """A name short enough for a phone-sized chart ("Phòng QLCN", not the full title)."""
+    spec = default_org().unit(unit.code)
+    if spec is not None and spec.short_name:
+        return spec.short_name
     if len(unit.name) <= 26:
         return unit.name
     first = unit.name.split()[0].lower()
@@ -260,6 +268,19 @@ def render_chart(units: list[UnitTasks], title: str) -> bytes:
 # ---------------------------------------------------------------- build
 
 
+def index_estimate_lines(session: Session, now: datetime, settings: Settings) -> list[str]:
+    """The PAR estimate and its three largest deductions; nothing if the
+    framework cannot be loaded (the digest must still go out)."""
+    from handlers.scoring import estimate_summary_vi
+    from handlers.scoring_data import current_estimate
+
+    try:
+        return estimate_summary_vi(current_estimate(session, now, settings), top=3)
+    except Exception:  # a broken framework file must not stop the digest
+        log.exception("index estimate unavailable for the digest")
+        return []
+
+
 def build_digest(
     session: Session, now: datetime, settings: Settings, unit_id: int | None = None,
     estimate_lines: list[str] | None = None, cal: WorkCalendar | None = None,
@@ -276,6 +297,8 @@ def build_digest(
     code = unit.code if unit else None
     week = dossier_figures(session, today - timedelta(days=7), today - timedelta(days=1), local, tz, code)
     month = dossier_figures(session, today.replace(day=1), today, local, tz, code)
+    if estimate_lines is None and unit_id is None:
+        estimate_lines = index_estimate_lines(session, now, settings)
     text = render_text(today, scope, units, overdue, week, month, estimate_lines)
     chart = render_chart(units, _("Tasks by unit — week of {date}").format(date=fmt_date(today)))
     return Digest(text=text, chart_png=chart, units=units, most_overdue=overdue, week=week, month=month)

@@ -60,3 +60,18 @@ class Reply:
     # Set by handlers so that a later reply to this message can be tied to
     # what it was about (e.g. "task:42"); adapters store it with the sent id.
     context_ref: str | None = None
+
+
+class SendFailed(Exception):
+    """A message could not be delivered — the contract between every channel
+    adapter and the dispatcher.
+
+    ``permanent`` means retrying cannot help (the bot was blocked, the chat
+    does not exist); otherwise the dispatcher tries again later, after
+    ``retry_after`` seconds when the channel asked for a wait.
+    """
+
+    def __init__(self, message: str = "send failed", *, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after

@@ -13,6 +13,7 @@ from handlers.dossier_records import records_for_period
 from handlers.dossier_stats import period_figures
 from handlers.scoring import DossierSummary, Estimate, ManualScore, ScoringInputs, TaskFact, estimate, load_framework
 from models.dossiers import Procedure
+from models.org import Person
 from models.queries import work_items
 from models.scoring import Assessment
 from settings import Settings
@@ -60,9 +61,10 @@ def entered_scores(session: Session, framework_key: str, year: int) -> tuple[lis
     manual, survey, appraised, counts = [], [], None, {}
     rows = session.scalars(select(Assessment).where(Assessment.framework_key == framework_key, Assessment.year == year)
                            .order_by(Assessment.entered_at, Assessment.id))
+    names = {pid: name for pid, name in session.execute(select(Person.id, Person.name))}
     for row in rows:
-        score = ManualScore(row.criterion_code, row.points, list(row.evidence or []), str(row.entered_by or ""),
-                            row.entered_at.date())
+        who = names.get(row.entered_by, "Văn phòng Sở")
+        score = ManualScore(row.criterion_code, row.points, list(row.evidence or []), who, row.entered_at.date())
         if row.kind == "survey":
             survey.append(score)
         elif row.kind == "appraised":

@@ -23,6 +23,12 @@ class UnitSpec:
     name: str
     kind: str = "division"
     aliases: tuple[str, ...] = ()
+    short_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Short name for phone-sized lists and charts."""
+        return self.short_name or self.name
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ def load_org(path: Path | str | None = None) -> OrgSpec:
                 name=str(u["name"]).strip(),
                 kind=str(u.get("kind", "division")),
                 aliases=tuple(str(a) for a in u.get("aliases", []) or []),
+                short_name=str(u["short_name"]).strip() if u.get("short_name") else None,
             )
             for u in raw.get("units", [])
         )

@@ -16,16 +16,9 @@ import sys
 from collections.abc import Callable
 from typing import Protocol, TextIO, runtime_checkable
 
-from handlers.messages import Reply
+from handlers.messages import Reply, SendFailed
 
-
-class SendFailed(Exception):
-    """Sending failed; ``permanent`` means retrying will not help."""
-
-    def __init__(self, message: str = "send failed", *, permanent: bool = False, retry_after: float | None = None):
-        super().__init__(message)
-        self.permanent = permanent
-        self.retry_after = retry_after
+__all__ = ["ConsoleSender", "SendFailed", "Sender"]
 
 
 @runtime_checkable

@@ -28,14 +28,15 @@ from bot.telegram.locks import KeyedLocks
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.render import OutgoingPart, invalid_button_data, keyboard, plan_reply
 from handlers.messages import Reply
+from handlers.messages import SendFailed as DeliveryFailed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-class SendFailed(Exception):
-    """A message could not be delivered.
+class SendFailed(DeliveryFailed):
+    """A message could not be delivered to Telegram.
 
     ``permanent`` means retrying cannot help (the user blocked the bot, the
     chat does not exist, the message is invalid); otherwise try again later.
@@ -46,10 +47,8 @@ class SendFailed(Exception):
 
     def __init__(self, description: str, *, permanent: bool, chat_id: int | str | None = None,
                  sent_message_ids: list[int] | None = None, retry_after: float | None = None):
-        super().__init__(description)
+        super().__init__(description, permanent=permanent, retry_after=retry_after)
         self.description = description
-        self.permanent = permanent
-        self.retry_after = retry_after
         self.chat_id = chat_id
         self.sent_message_ids = list(sent_message_ids or [])
 

@@ -57,9 +57,7 @@ def _unit_losses(est: Estimate, scope: Scope) -> Reply:
 
 
 def answer_digest(ctx: Ctx) -> list[Reply]:
-    from handlers import router
+    """"báo cáo tuần" typed in words: the same as /baocao."""
+    from handlers.digest import on_command
 
-    handler = router.COMMANDS.get("baocao")
-    if handler is None:
-        return [Reply(_("The weekly summary is not available yet."))]
-    return list(handler(ctx, "")) if isinstance(handler(ctx, ""), list) else [handler(ctx, "")]
+    return on_command(ctx)
