@@ -342,16 +342,20 @@ def import_dossiers(file: Annotated[Path, typer.Argument(help="Tệp xuất từ
 
 
 def _office_database(settings: Settings, moment: datetime | None):
-    """The configured database; on a fresh installation with no tasks yet, the
-    demo database instead (said on stderr), so first-time users see output."""
+    """The configured database. Only when no DATABASE_URL was given and the
+    default database is still empty (a first try after installing) does it
+    use the demo database instead, and says so on stderr."""
     from sqlalchemy import func, select
 
+    from models.dossiers import Dossier
     from models.tasks import Task
 
     _, factory = open_database(settings)
+    if "database_url" in settings.model_fields_set:
+        return factory
     with factory() as session:
-        has_tasks = session.scalar(select(func.count(Task.id))) > 0
-    if has_tasks:
+        empty = not session.scalar(select(func.count(Task.id))) and not session.scalar(select(func.count(Dossier.id)))
+    if not empty:
         return factory
     typer.echo(f"CSDL chưa có nhiệm vụ nào; dùng dữ liệu demo ({DEMO_DB}).", err=True)
     demo_settings = settings.model_copy(update={"database_url": f"sqlite:///{DEMO_DB}"})
