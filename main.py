@@ -6,6 +6,7 @@ together; every other module receives what it needs.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Quản lý cơ sở dữ liệu (migrate).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -140,6 +142,7 @@ def demo(
 ) -> None:
     """Chạy thử trên dữ liệu mẫu trong cửa sổ dòng lệnh (không cần Telegram)."""
     from bot.console.adapter import ConsoleChat
+    from scheduler.senders import ConsoleSender
 
     settings = load_settings(database_url=f"sqlite:///{DEMO_DB}")
     moment = parse_now(now, settings.timezone)
@@ -154,7 +157,8 @@ def demo(
         typer.echo(f"Không tìm thấy người demo {who!r}. Thử: VP, TDC, leader, admin, stranger.", err=True)
         raise typer.Exit(2)
     chat = ConsoleChat(core.handle_sync, sender, record_sent=core.record_sent)
-    senders = {"console": _console_sender(chat, sender, quiet=say is not None)}
+    others = io.StringIO()  # messages to other demo people: counted, not shown
+    senders = {"console": ConsoleSender(stream=others, show=chat.show, only=sender)}
     if say is not None:
         _deliver_due_now(factory, settings, senders, clock())
         chat.say(say)
@@ -162,21 +166,13 @@ def demo(
     from scheduler.jobs import start_scheduler
 
     _deliver_due_now(factory, settings, senders, clock())
+    if others.getvalue():
+        typer.echo(f"(Trợ lý cũng đã gửi {others.getvalue().count(chr(10))} tin nhắn cho những người khác trong dữ liệu demo.)\n")
     handle = start_scheduler(factory, settings, senders, clock=clock)
     try:
         chat.loop()
     finally:
         handle.shutdown()
-
-
-def _console_sender(chat, person_key: str, quiet: bool):
-    """Reminders for the demo person appear in their chat; messages to other
-    people are summarised in one line (or not shown at all with --say)."""
-    import io
-
-    from scheduler.senders import ConsoleSender
-
-    return ConsoleSender(stream=io.StringIO() if quiet else None, show=chat.show, only=person_key)
 
 
 def _deliver_due_now(factory, settings: Settings, senders, now: datetime) -> None:
@@ -196,15 +192,15 @@ def _pick_person_interactively(factory) -> str:
     from models.org import Person
 
     with factory() as session:
-        people = list(session.scalars(select(Person).order_by(Person.id)))
-    typer.echo("Bạn muốn thử với vai trò nào?")
-    for n, p in enumerate(people, start=1):
-        unit = p.unit.code if p.unit else ""
-        typer.echo(f"  [{n}] {p.name} — {p.title or ''} {unit}".rstrip())
+        people = [(p.demo_key, p.name, p.title or "", p.unit.code if p.unit else "")
+                  for p in session.scalars(select(Person).order_by(Person.id))]
+    typer.echo("Anh/chị muốn thử với tư cách ai?")
+    for n, (_key, name, title, unit) in enumerate(people, start=1):
+        typer.echo(f"  [{n}] {name} — {title} {unit}".rstrip())
     typer.echo(f"  [{len(people) + 1}] Người chưa đăng ký")
     choice = typer.prompt("Chọn số", default="1")
     if choice.isdigit() and 1 <= int(choice) <= len(people):
-        return people[int(choice) - 1].demo_key or "admin"
+        return people[int(choice) - 1][0] or "admin"
     return "stranger"
 
 

@@ -65,3 +65,16 @@ def test_invite_on_fresh_database_prints_code_and_start_link(tmp_path):
     assert f"https://t.me/sokhcn_bot?start={code}" in result.stdout
     bad = run_cli("invite", "--unit", "XYZ", "--name", "A", env=env)
     assert bad.returncode == 2 and "XYZ" in bad.stderr
+
+
+def test_interactive_demo_pick_a_person_ask_help_and_report_progress(tmp_path):
+    """What the README's first command opens: choose who you are, then chat."""
+    env = {"DEMO_DB_PATH": str(tmp_path / "demo.db")}
+    result = run_cli("demo", "--now", "2026-11-23T09:00", env=env, input="5\n/help\nxong 80%\n/thoat\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Lê Thị Hồng — Chánh Văn phòng VP" in out
+    assert "Nhắc việc" in out and "Rà soát văn bản quy phạm pháp luật" in out  # the head's reminder of today
+    assert "Trợ lý CCHC có thể giúp anh/chị" in out
+    assert "Đã ghi nhận tiến độ 80%" in out
+    assert "Traceback" not in result.stderr

@@ -121,6 +121,10 @@ def test_bot_over_telegram_end_to_end(fake, setup):
     bot.start(fake)
     _wait_text(fake, HEAD, "Nhắc việc")
     reminder = next(m for m in fake.sent_messages(HEAD) if "Nhắc việc" in (m.text or ""))
+    fake.user_sends_text(HEAD, "xong 80%", reply_to_message_id=reminder.message_id)
+    _wait_text(fake, HEAD, "Đã ghi nhận tiến độ 80%")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT percent FROM task WHERE ref = '3'").fetchone() == (80,)
     done = next(data for row in reminder.buttons for label, data in row if "hoàn thành" in label)
     fake.user_presses_button(HEAD, reminder.message_id, done)
     fake.wait_for_calls_sync("answerCallbackQuery", 1, timeout=30)
