@@ -60,8 +60,11 @@ def _procedures(session: Session, records: list[DossierRecord], unit_ids: dict[s
     return {name: proc.id for name, proc in known.items()}
 
 
-def _same(existing: Dossier, row: dict) -> bool:
+def _same(existing, row: dict) -> bool:
     return all(getattr(existing, name) == row[name] for name in FIELDS)
+
+
+_COLUMNS = [Dossier.id, Dossier.code, *(getattr(Dossier, name) for name in FIELDS)]
 
 
 def upsert_dossiers(session: Session, records: list[DossierRecord], tz: ZoneInfo) -> UpsertStats:
@@ -71,7 +74,8 @@ def upsert_dossiers(session: Session, records: list[DossierRecord], tz: ZoneInfo
     for start in range(0, len(records), BATCH):
         chunk = [_row(r, unit_ids, procedure_ids, tz) for r in records[start : start + BATCH]]
         codes = [row["code"] for row in chunk]
-        existing = {d.code: d for d in session.scalars(select(Dossier).where(Dossier.code.in_(codes)))}
+        # Plain rows, not ORM objects: comparing 100,000 dossiers stays cheap.
+        existing = {d.code: d for d in session.execute(select(*_COLUMNS).where(Dossier.code.in_(codes)))}
         new_rows = [row for row in chunk if row["code"] not in existing]
         changed = []
         for row in chunk:
@@ -83,11 +87,12 @@ def upsert_dossiers(session: Session, records: list[DossierRecord], tz: ZoneInfo
             else:
                 changed.append({"id": old.id, **{name: row[name] for name in FIELDS}, "procedure_id": row["procedure_id"]})
         if new_rows:
-            session.execute(insert(Dossier), new_rows)
+            # Core insert: every row has every key, so the driver batches them
+            # (the ORM bulk path splits rows by which values are None).
+            stamp = datetime.now(ZoneInfo("UTC"))
+            session.execute(insert(Dossier.__table__), [{**row, "updated_at": stamp} for row in new_rows])
         if changed:
             session.execute(update(Dossier), changed)
-        for d in existing.values():
-            session.expunge(d)
         stats.added += len(new_rows)
         stats.updated += len(changed)
     return stats

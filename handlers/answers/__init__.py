@@ -7,8 +7,6 @@ chat rule: the count first, at most ten rows, "Xem thêm" for the rest.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from handlers.answers.scope import Scope, resolve_scope
 from handlers.context import Ctx
 from handlers.help import help_reply, not_understood_reply
@@ -93,4 +91,4 @@ def on_clarify(ctx: Ctx, unit_code: str) -> list[Reply]:
     return answer(ctx, query)
 
 
-__all__ = ["Scope", "answer", "answer_text", "on_more", "on_clarify", "parse_for", "datetime"]
+__all__ = ["Scope", "answer", "answer_text", "on_more", "on_clarify", "parse_for"]
