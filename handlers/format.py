@@ -32,6 +32,8 @@ def days_phrase(deadline: date | None, today: date) -> str:
         return _("due today")
     n = calendar().working_days_between(today, deadline)
     if deadline > today:
+        if n == 0:  # the deadline falls on a day off right after today
+            return _("due on a day off: today is the last working day")
         return ngettext("{n} working day left", "{n} working days left", n).format(n=n)
     n = abs(n)
     return ngettext("{n} working day overdue", "{n} working days overdue", n).format(n=n)

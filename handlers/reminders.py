@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import select
 
 from handlers.context import Ctx
-from handlers.format import short, source_label
+from handlers.format import days_phrase, short, source_label
 from handlers.i18n import _, fmt_date, ngettext
 from handlers.messages import Button, Reply
 from handlers.outbox import enqueue, notification_row, reply_payload
@@ -22,16 +22,6 @@ from models.queries import WorkItem, find_work_item
 from models.tasks import TaskStatus
 
 MAX_CALLBACK = 64
-
-
-def days_relative_phrase(days: int) -> str:
-    """'còn 3 ngày làm việc' / 'hạn hôm nay' / 'quá hạn 2 ngày làm việc'."""
-    if days == 0:
-        return _("due today")
-    if days > 0:
-        return ngettext("{n} working day left", "{n} working days left", days).format(n=days)
-    n = -days
-    return ngettext("{n} working day overdue", "{n} working days overdue", n).format(n=n)
 
 
 def reminder_buttons(ref: str, for_leader: bool = False) -> list[list[Button]]:
@@ -45,14 +35,15 @@ def reminder_buttons(ref: str, for_leader: bool = False) -> list[list[Button]]:
 
 
 def render_reminder(
-    item: WorkItem, deadline: date, days_relative: int, escalated: bool = False, for_leader: bool = False,
+    item: WorkItem, deadline: date, on_day: date, escalated: bool = False, for_leader: bool = False,
 ) -> Reply:
-    """The reminder for one work item at one step of its plan."""
+    """The reminder for one work item, worded for the day it is sent."""
+    overdue = deadline < on_day
     task = item.task
     if escalated and for_leader:
         unit = task.lead_unit.name if task.lead_unit else _("the lead unit")
         head = _("⚠️ *Overdue task of {unit}* (for your follow-up)").format(unit=unit)
-    elif days_relative < 0:
+    elif overdue:
         head = _("⚠️ *Overdue task*")
     else:
         head = _("🔔 *Task reminder*")
@@ -61,7 +52,7 @@ def render_reminder(
     if src:
         lines.append(_("Source: {source}").format(source=src))
     lines.append(_("Deadline: {date} ({days})").format(
-        date=fmt_date(deadline, weekday=True), days=days_relative_phrase(days_relative)))
+        date=fmt_date(deadline, weekday=True), days=days_phrase(deadline, on_day)))
     lines.append(_("Progress: {percent}%").format(percent=item.percent or 0))
     if not for_leader:
         lines.append(_("Reply to this message with e.g. \"xong 80%\", or attach the result file."))
@@ -85,15 +76,13 @@ def on_snooze(ctx: Ctx, ref: str) -> Reply:
                                    Notification.kind == "reminder")
         .order_by(Notification.sent_at.is_(None), Notification.sent_at.desc(), Notification.id.desc()).limit(1)
     )
+    if item.deadline is None:
+        return Reply(_("This task has no deadline, so there is nothing to remind."))
     today = ctx.today.isoformat()
-    if original is not None:
-        key, payload = f"snz:{original.id}:{today}", dict(original.payload)
-    else:
-        days = cal.working_days_between(ctx.today, item.deadline) if item.deadline else 0
-        reply = render_reminder(item, item.deadline, days) if item.deadline else None
-        if reply is None:
-            return Reply(_("This task has no deadline, so there is nothing to remind."))
-        key, payload = f"snz:{item.ref}:p{ctx.person.id}:{today}", reply_payload(reply, deadline=item.deadline.isoformat())
+    # Worded for the day it will be sent, so "days left" is right then.
+    reply = render_reminder(item, item.deadline, when.date())
+    payload = reply_payload(reply, deadline=item.deadline.isoformat())
+    key = f"snz:{original.id}:{today}" if original is not None else f"snz:{item.ref}:p{ctx.person.id}:{today}"
     enqueue(ctx.session, [notification_row(key, ctx.person.id, "reminder", payload, when, subject_ref=item.ref)])
     ctx.audit("snooze", f"{item.ref} until {when.isoformat()}")
     return Reply(_("OK, I will remind you again on {date} at {time}.").format(

@@ -154,7 +154,7 @@ def reminder_rows(
             continue
         known.add(key)
         with use_locale(person.locale):
-            reply = render_reminder(item, deadline, step.days_relative, escalated=step.escalate, for_leader=is_leader)
+            reply = render_reminder(item, deadline, today, escalated=step.escalate, for_leader=is_leader)
         payload = reply_payload(reply, deadline=deadline.isoformat(), step=step.key)
         rows.append(notification_row(key, person.id, "reminder", payload, step.send_at, subject_ref=item.ref))
     return rows, len(items)
