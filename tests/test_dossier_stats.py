@@ -20,24 +20,10 @@ from handlers.dossier_stats import (
 )
 from handlers.dossiers_import import read_dossier_export
 
-TET_2026 = {date(2026, 2, d) for d in range(16, 21)}
+from tests.test_dossier_import import TET_2026, TetCalendar  # one test calendar for both files
+
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 NOW = datetime(2026, 4, 10, 9, 0)
-
-
-class TetCalendar:
-    """Mon–Fri minus the Tết 2026 weekdays."""
-
-    def is_working_day(self, d: date) -> bool:
-        return d.weekday() < 5 and d not in TET_2026
-
-    def add_working_days(self, start: date, days: int) -> date:
-        d = start
-        while days:
-            d += timedelta(days=1)
-            if self.is_working_day(d):
-                days -= 1
-        return d
 
 
 def rec(code="X", received="2026-03-02 08:00", due="2026-03-10 08:00", resolved=None, status=4,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from benches.bench_import_conclusion import docx_bytes
+
 import io
 import textwrap
 from pathlib import Path
@@ -159,14 +161,7 @@ def test_ocr_letter_confusions():
 
 # -- acceptance 3: same text through .docx and .pdf ------------------------------------
 def _docx_bytes(text: str) -> bytes:
-    import docx
-
-    document = docx.Document()
-    for line in text.splitlines():
-        document.add_paragraph(line)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return docx_bytes(text)
 
 
 def _pdf_bytes(text: str) -> bytes:
