@@ -322,15 +322,16 @@ def export_tasks(out: Annotated[Path, typer.Option("--out", help="Tệp .xlsx s�
 @app.command("import-dossiers")
 def import_dossiers(file: Annotated[Path, typer.Argument(help="Tệp xuất từ hệ thống một cửa: .xlsx hoặc .csv.")]) -> None:
     """Nhập danh sách hồ sơ TTHC; nhập lại không tạo trùng, chỉ cập nhật thay đổi."""
-    from handlers.dossier_store import upsert_dossiers
+    from handlers.dossier_store import processing_days, upsert_dossiers
     from handlers.dossiers_import import read_dossier_export
     from handlers.format import calendar
     from models.db import transaction
 
     settings = load_settings()
-    result = read_dossier_export(file.name, _read_input(file), calendar=calendar())
+    data = _read_input(file)
     _, factory = open_database(settings)
     with transaction(factory) as session:
+        result = read_dossier_export(file.name, data, calendar=calendar(), processing_days=processing_days(session))
         stats = upsert_dossiers(session, result.records, ZoneInfo(settings.timezone))
     typer.echo(f"{file.name}: {stats.added} hồ sơ mới, {stats.updated} cập nhật, {stats.unchanged} không đổi, {len(result.errors)} dòng lỗi.")
     if result.errors or result.duplicates_in_file:

@@ -92,9 +92,10 @@ def _add_conclusion(session: Session, spec: dict, units: dict[str, Unit], today:
 
 
 def _add_dossiers(session: Session, today: date, tz: ZoneInfo, count: int) -> None:
-    from handlers.dossier_samples import generate_dossiers
-    from handlers.dossier_store import upsert_dossiers
+    from handlers.dossier_samples import PROCESSING_DAYS, generate_dossiers
+    from handlers.dossier_store import set_processing_days, upsert_dossiers
 
     upsert_dossiers(session, generate_dossiers(count, today - timedelta(days=365), today, seed=2026), tz)
+    set_processing_days(session, PROCESSING_DAYS)
 
 

@@ -96,3 +96,16 @@ def upsert_dossiers(session: Session, records: list[DossierRecord], tz: ZoneInfo
         stats.added += len(new_rows)
         stats.updated += len(changed)
     return stats
+
+
+def processing_days(session: Session) -> dict[str, int]:
+    """Procedure name → processing time in working days, for exports that
+    leave the appointment date empty."""
+    return {name: days for name, days in session.execute(
+        select(Procedure.name, Procedure.processing_days).where(Procedure.processing_days.is_not(None)))}
+
+
+def set_processing_days(session: Session, days_by_procedure: dict[str, int]) -> None:
+    """Record official processing times (from the procedure list the office keeps)."""
+    for proc in session.scalars(select(Procedure).where(Procedure.name.in_(list(days_by_procedure)))):
+        proc.processing_days = days_by_procedure[proc.name]

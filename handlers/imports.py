@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 
 from handlers.context import Ctx
-from handlers.dossier_store import upsert_dossiers
+from handlers.dossier_store import processing_days, upsert_dossiers
 from handlers.dossiers_import import read_dossier_export
 from handlers.format import calendar, short
 from handlers.i18n import _, fmt_date
@@ -25,7 +25,9 @@ from handlers.importers.task_sheet import read_task_sheet
 from handlers.importers.units import matcher_for
 from handlers.messages import Button, Reply
 from handlers.state import get_state, set_state
-from handlers.task_store import content_hash, find_conclusion, save_conclusion, save_task_rows
+from handlers.task_store import (
+    VersionDiff, content_hash, diff_conclusion, find_conclusion, save_conclusion, save_task_rows, suggested_criterion,
+)
 from models.org import Role
 from models.org_file import default_org
 
@@ -66,7 +68,7 @@ def handle_file(ctx: Ctx) -> list[Reply]:
 
 def import_sheet(ctx: Ctx, file_name: str, data: bytes) -> Reply:
     """A dossier export when it has a dossier-code column, otherwise a task list."""
-    dossiers = read_dossier_export(file_name, data, calendar=calendar())
+    dossiers = read_dossier_export(file_name, data, calendar=calendar(), processing_days=processing_days(ctx.session))
     if dossiers.header_row is not None:
         stats = upsert_dossiers(ctx.session, dossiers.records, ctx.tz)
         ctx.audit("import_dossiers", f"{file_name}: +{stats.added} ~{stats.updated} ={stats.unchanged} !{len(dossiers.errors)}")
@@ -111,9 +113,11 @@ def review_conclusion(ctx: Ctx, file_name: str, data: bytes) -> Reply:
         return Reply(_("This document ({label}) was already imported; nothing has changed.").format(label=existing.label))
     if not draft.tasks:
         return Reply(_("I found no tasks in {file}. Please check that it is a Director's conclusion.").format(file=file_name))
-    set_state(ctx, STATE_KEY, {"file": file_name, "hash": digest, "draft": draft.to_json()})
+    criteria = {t.ref: code for t in draft.tasks if (code := suggested_criterion(t.content))}
+    set_state(ctx, STATE_KEY, {"file": file_name, "hash": digest, "draft": draft.to_json(), "criteria": criteria})
     ctx.audit("import_review", f"{file_name}: {len(draft.tasks)} tasks")
-    return summary_reply(ctx, draft, existing_label=existing.label if existing else None)
+    diff = diff_conclusion(existing, draft) if existing else None
+    return summary_reply(ctx, draft, existing_label=existing.label if existing else None, diff=diff)
 
 
 def _doc_header(draft: ConclusionDraft) -> str:
@@ -138,17 +142,33 @@ def _task_line(n: int, t: TaskDraft) -> str:
     return f"{n}. [{t.ref}] {who} · {when} — {short(t.content, 80)}"
 
 
+def _diff_lines(diff: VersionDiff) -> list[str]:
+    if diff.empty:
+        return [_("The tasks are the same as in the stored version.")]
+    lines = []
+    if diff.added:
+        lines.append(_("New items: {refs}").format(refs=", ".join(diff.added)))
+    for ref, changes in list(diff.changed.items())[:PAGE]:
+        lines.append(_("Item {ref} changed: {changes}").format(ref=ref, changes="; ".join(changes)))
+    if diff.removed:
+        lines.append(_("Items no longer in the document (will be withdrawn): {refs}").format(refs=", ".join(diff.removed)))
+    return lines
+
+
 def _review_buttons() -> list[list[Button]]:
     return [[Button(_("Save all"), "imp:save"), Button(_("View item by item"), "imp:view:0")], [Button(_("Cancel"), "imp:cancel")]]
 
 
-def summary_reply(ctx: Ctx, draft: ConclusionDraft, existing_label: str | None = None) -> Reply:
+def summary_reply(ctx: Ctx, draft: ConclusionDraft, existing_label: str | None = None,
+                  diff: VersionDiff | None = None) -> Reply:
     lines = [_doc_header(draft), _("Tasks found: {n}").format(n=len(draft.tasks))]
     lines += [_task_line(n, t) for n, t in enumerate(draft.tasks[:PAGE], start=1)]
     if len(draft.tasks) > PAGE:
         lines.append(_("…and {n} more (View item by item).").format(n=len(draft.tasks) - PAGE))
     if existing_label:
         lines.append(_("This is a new version of {label}: saving updates its tasks.").format(label=existing_label))
+        if diff is not None:
+            lines += _diff_lines(diff)
     lines.append(_("To correct an item, reply e.g. \"mục 3: chủ trì Văn phòng, hạn 30/6/2026\". Then press Save all."))
     return Reply("\n".join(lines), _review_buttons())
 
@@ -166,9 +186,10 @@ def on_button(ctx: Ctx, arg: str) -> list[Reply]:
         return [Reply(_("Import cancelled; nothing was saved."))]
     draft = draft_from_json(pending["draft"])
     if action == "view":
-        return [item_reply(draft, int(rest) if rest.isdigit() else 0)]
+        return [item_reply(draft, int(rest) if rest.isdigit() else 0, pending.get("criteria"))]
     if action == "save":
-        result = save_conclusion(ctx.session, draft, pending["hash"], pending["file"], ctx.today)
+        result = save_conclusion(ctx.session, draft, pending["hash"], pending["file"], ctx.today,
+                                 criteria=pending.get("criteria") or {})
         set_state(ctx, STATE_KEY, None)
         ctx.audit("import_saved", f"{pending['file']}: +{len(result.created)} ~{len(result.updated)} -{len(result.removed)}")
         if result.unchanged:
@@ -179,7 +200,7 @@ def on_button(ctx: Ctx, arg: str) -> list[Reply]:
     return [Reply(_("This button is no longer valid. Please start again."))]
 
 
-def item_reply(draft: ConclusionDraft, index: int) -> Reply:
+def item_reply(draft: ConclusionDraft, index: int, criteria: dict[str, str] | None = None) -> Reply:
     index = max(0, min(index, len(draft.tasks) - 1))
     t = draft.tasks[index]
     lines = [
@@ -195,6 +216,8 @@ def item_reply(draft: ConclusionDraft, index: int) -> Reply:
         lines.append(_("Recurrence: {value}").format(value=recurrence_label(t.recurrence)))
     if t.target:
         lines.append(_("Target: {value}").format(value=t.target))
+    code = (criteria or {}).get(t.ref)
+    lines.append(_("Index criterion: {code}").format(code=code) if code else _("Index criterion: none (reply \"mục {ref}: tiêu chí 3.3.1\" to link one)").format(ref=t.ref))
     nav = []
     if index > 0:
         nav.append(Button("◀", f"imp:view:{index - 1}"))
@@ -222,19 +245,23 @@ def handle_correction(ctx: Ctx) -> list[Reply]:
     if index is None:
         return [Reply(_("There is no item {ref} in this document. Items: {refs}.").format(
             ref=ref, refs=", ".join(t.ref for t in draft.tasks[:20])))]
-    updated, problems = apply_correction(draft.tasks[index], changes, draft.doc.date or ctx.today)
+    criteria = dict(pending.get("criteria") or {})
+    updated, problems = apply_correction(draft.tasks[index], changes, draft.doc.date or ctx.today, criteria)
     if problems:
         return [Reply(_("I could not apply the correction: {problems}. Example: \"mục 3: chủ trì Văn phòng, hạn 30/6/2026\".").format(problems="; ".join(problems)))]
     draft.tasks[index] = updated
-    set_state(ctx, STATE_KEY, {**pending, "draft": draft.to_json()})
+    set_state(ctx, STATE_KEY, {**pending, "draft": draft.to_json(), "criteria": criteria})
     ctx.audit("import_corrected", f"{pending['file']} {updated.ref}")
     return [Reply(_("Item {ref} corrected.").format(ref=updated.ref) + "\n" + _task_line(index + 1, updated), _review_buttons())]
 
 
-def apply_correction(task: TaskDraft, changes: str, doc_date: date) -> tuple[TaskDraft, list[str]]:
+def apply_correction(task: TaskDraft, changes: str, doc_date: date,
+                     criteria: dict[str, str]) -> tuple[TaskDraft, list[str]]:
+    """Apply "chủ trì …, phối hợp …, hạn …, tiêu chí …" to one draft item;
+    ``criteria`` (ref → sub-criterion code) is updated in place."""
     matcher = matcher_for(default_org())
     problems: list[str] = []
-    for part in re.split(r"[;,](?=\s*(?:ch[uủ]\s*tr[iì]|ph[oố]i\s*h[oợ]p|h[aạ]n)\b)", changes, flags=re.IGNORECASE):
+    for part in re.split(r"[;,](?=\s*(?:ch[uủ]\s*tr[iì]|ph[oố]i\s*h[oợ]p|h[aạ]n|ti[eê]u\s*ch[ií])\b)", changes, flags=re.IGNORECASE):
         from handlers.text import fold
 
         key = fold(part)
@@ -253,6 +280,20 @@ def apply_correction(task: TaskDraft, changes: str, doc_date: date) -> tuple[Tas
                 problems.append(_("date not recognised in \"{text}\"").format(text=part.strip()))
             else:
                 task = replace(task, deadline=deadline)
+        elif key.startswith("tieu chi"):
+            code = re.search(r"\d+(?:\.\d+)*", part)
+            if code is None or not _criterion_exists(code.group(0)):
+                problems.append(_("no index criterion \"{text}\"").format(text=part.strip()))
+            else:
+                criteria[task.ref] = code.group(0)
         elif key:
-            problems.append(_("\"{text}\" is not understood (use: chủ trì …, phối hợp …, hạn …)").format(text=part.strip()))
+            problems.append(_("\"{text}\" is not understood (use: chủ trì …, phối hợp …, hạn …, tiêu chí …)").format(text=part.strip()))
     return task, problems
+
+
+def _criterion_exists(code: str) -> bool:
+    from handlers.scoring import load_framework
+
+    from settings import get_settings
+
+    return load_framework(get_settings().par_framework).find(code) is not None

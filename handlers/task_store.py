@@ -84,7 +84,64 @@ def find_conclusion(session: Session, draft: ConclusionDraft, digest: str) -> tu
     return None, False
 
 
-def save_conclusion(session: Session, draft: ConclusionDraft, digest: str, file_name: str, today: date) -> SaveResult:
+@dataclass
+class VersionDiff:
+    """What a newer version of a stored conclusion changes, item by item."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)  # ref → what changed, in words
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def diff_conclusion(existing: Conclusion, draft: ConclusionDraft) -> VersionDiff:
+    """Compare a stored conclusion with a newer draft of it, before saving."""
+    stored = {t.ref: t for t in existing.tasks if t.status != TaskStatus.CANCELLED}
+    diff = VersionDiff()
+    for new in draft.tasks:
+        old = stored.pop(new.ref, None)
+        if old is None:
+            diff.added.append(new.ref)
+            continue
+        changes = []
+        if old.title != new.content:
+            changes.append("nội dung")
+        old_lead = old.lead_unit.code if old.lead_unit else None
+        if old_lead != (new.lead_units[0] if new.lead_units else None):
+            changes.append(f"chủ trì {old_lead or '—'} → {new.lead_units[0] if new.lead_units else '—'}")
+        if old.deadline != new.deadline:
+            fmt = lambda d: f"{d:%d/%m/%Y}" if d else "không thời hạn"  # noqa: E731
+            changes.append(f"hạn {fmt(old.deadline)} → {fmt(new.deadline)}")
+        if (old.recurrence, old.target) != (new.recurrence, new.target):
+            changes.append("định kỳ/chỉ tiêu")
+        if changes:
+            diff.changed[new.ref] = changes
+    diff.removed = list(stored)
+    return diff
+
+
+def suggested_criterion(title: str) -> str | None:
+    """The index sub-criterion a new task most likely feeds (the office can change it)."""
+    from handlers.scoring import load_framework, suggest_criterion
+    from settings import get_settings
+
+    try:
+        framework = load_framework(get_settings().par_framework)
+    except ValueError:
+        return None
+    best = suggest_criterion(title, framework, limit=1, min_score=50)
+    return best[0][0] if best else None
+
+
+def save_conclusion(session: Session, draft: ConclusionDraft, digest: str, file_name: str, today: date,
+                    criteria: dict[str, str] | None = None) -> SaveResult:
+    """Create or update the tasks of a conclusion. ``criteria`` maps item refs
+    to the index sub-criterion the office chose; other new tasks get the
+    bot's suggestion."""
+    criteria = criteria or {}
     existing, identical = find_conclusion(session, draft, digest)
     if identical:
         return SaveResult(conclusion_id=existing.id, unchanged=True)
@@ -105,13 +162,16 @@ def save_conclusion(session: Session, draft: ConclusionDraft, digest: str, file_
     for draft_task in draft.tasks:
         task = by_ref.pop(draft_task.ref, None)
         if task is None:
-            task = Task(conclusion=conclusion, ref=draft_task.ref, title=draft_task.content)
+            task = Task(conclusion=conclusion, ref=draft_task.ref, title=draft_task.content,
+                        criterion_code=criteria.get(draft_task.ref) or suggested_criterion(draft_task.content))
             _apply(task, draft_task, units, label)
             session.add(task)
             result.created.append(draft_task.ref)
         elif not _same_task(task, draft_task):
             _apply(task, draft_task, units, label)
             result.updated.append(draft_task.ref)
+        if draft_task.ref in criteria:
+            task.criterion_code = criteria[draft_task.ref]
         session.flush()
         if task.recurrence:
             ensure_occurrences(session, task, today, today + timedelta(days=120))

@@ -117,3 +117,26 @@ def test_dossier_export_via_chat_is_upserted(office, factory):
     second = text_of(_send(office, "hoso.csv", data))
     assert "0 mới" in second or "0 hồ sơ mới" in second
     assert _count(factory, Dossier) == 60
+
+
+def test_newer_version_lists_what_changed_before_saving(office, factory):
+    original = _seed("000").decode("utf-8")
+    _send(office, "kl.txt", original.encode())
+    office.press("imp:save")
+    newer = original.replace("Chất lượng trong năm 2021", "Chất lượng trước ngày 30/6/2021", 1)
+    assert newer != original
+    text = text_of(_send(office, "kl-v2.txt", newer.encode()))
+    changed = next(line for line in text.splitlines() if line.startswith("Mục 3 thay đổi:"))
+    assert "hạn 31/12/2021 → 30/06/2021" in changed
+    assert not any(line.startswith("Mục 7 thay đổi") for line in text.splitlines())
+    with factory() as s:
+        assert s.scalar(select(Task.deadline).where(Task.ref == "3")) == date(2021, 12, 31)  # not saved yet
+
+
+def test_office_links_an_item_to_an_index_criterion(office, factory):
+    _send(office, "kl.txt", _seed("000"))
+    assert "Đã sửa mục 3" in text_of(office.say("mục 3: tiêu chí 1.5.1"))
+    assert "Không có tiêu chí" in text_of(office.say("mục 4: tiêu chí 9.9.9"))
+    office.press("imp:save")
+    with factory() as s:
+        assert s.scalar(select(Task.criterion_code).where(Task.ref == "3")) == "1.5.1"
