@@ -443,6 +443,8 @@ def run(now: NowOption = None) -> None:
             "hoặc chạy thử không cần token bằng: python main.py demo"
         )
         raise typer.Exit(1)
+    import asyncio
+
     from bot.telegram.runner import run_telegram
     from scheduler.jobs import start_scheduler
 
@@ -458,8 +460,15 @@ def run(now: NowOption = None) -> None:
     def on_started(adapter) -> None:
         jobs.append(start_scheduler(factory, settings, {"telegram": adapter}, clock=clock))
 
+    async def on_undelivered(chat_id: str, reply) -> bool:
+        return await asyncio.to_thread(core.defer_reply, "telegram", chat_id, reply)
+
+    async def still_waiting(chat_id: str) -> bool:
+        return await asyncio.to_thread(core.has_deferred, "telegram", chat_id)
+
     try:
-        run_telegram(settings, core.handle, on_started, on_sent=on_sent)
+        run_telegram(settings, core.handle, on_started, on_sent=on_sent, on_undelivered=on_undelivered,
+                     still_waiting=still_waiting)
     finally:
         for handle in jobs:
             handle.shutdown()

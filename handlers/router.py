@@ -128,6 +128,34 @@ class Core:
         with self.factory() as session, session.begin():
             session.add(SentMessage(channel=channel, chat_id=str(chat_id), message_id=str(message_id), context_ref=context_ref))
 
+    def defer_reply(self, channel: str, chat_id: str, reply: Reply) -> bool:
+        """Keep a reply the channel could not deliver (API down) in the outbox,
+        so the dispatcher sends it when the channel is back. False when the
+        chat belongs to nobody registered (nothing worth keeping)."""
+        from uuid import uuid4
+
+        from handlers.outbox import enqueue, notification_row, reply_payload
+
+        with self.factory() as session, session.begin():
+            person_id = session.scalar(select(Identity.person_id).where(
+                Identity.channel == channel, Identity.chat_id == str(chat_id)))
+            if person_id is None:
+                return False
+            row = notification_row(f"reply:{channel}:{chat_id}:{uuid4().hex}", person_id, "reply",
+                                   reply_payload(reply), self.clock(), subject_ref=reply.context_ref)
+            enqueue(session, [row])
+        return True
+
+    def has_deferred(self, channel: str, chat_id: str) -> bool:
+        """Replies kept for this chat that the dispatcher has not sent yet."""
+        from models.outbox import Notification, OutboxStatus
+
+        with self.factory() as session:
+            stmt = (select(Notification.id).join(Identity, Identity.person_id == Notification.person_id)
+                    .where(Identity.channel == channel, Identity.chat_id == str(chat_id), Notification.kind == "reply",
+                           Notification.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])).limit(1))
+            return session.scalar(stmt) is not None
+
     def _audit_failure(self, msg: IncomingMessage) -> None:
         try:
             with self.factory() as session, session.begin():

@@ -93,6 +93,11 @@ def claim(
         if session.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         rows = list(session.scalars(stmt))
+        waiting = _backed_off(session, now)
+        # A person's messages go out in order: nothing overtakes one that is
+        # waiting to be retried (a reply kept during an outage, say).
+        rows = [r for r in rows if not (r.person_id in waiting and r.id > waiting[r.person_id])]
+        rows.sort(key=lambda r: r.id)  # within what is due, oldest first: a retried message keeps its place
         claims = []
         for row in rows:
             row.status = OutboxStatus.SENDING
@@ -134,6 +139,24 @@ def _still_relevant(session: Session, c: Claim, today: date) -> bool:
             return False
         return not (c.payload.get("late") and dossier.apology_at is not None)
     return True
+
+
+def _backed_off(session: Session, now: datetime) -> dict[int, int]:
+    """Person → id of their oldest notification waiting for a retry."""
+    from sqlalchemy import func
+
+    stmt = (select(Notification.person_id, func.min(Notification.id))
+            .where(Notification.status == OutboxStatus.PENDING, Notification.attempts > 0,
+                   Notification.not_before > now, Notification.person_id.is_not(None))
+            .group_by(Notification.person_id))
+    return {pid: first for pid, first in session.execute(stmt)}
+
+
+def _release(factory, c: Claim) -> None:
+    """Give back a claim unsent and uncounted (an earlier message to the same person failed)."""
+    with factory() as session, session.begin():
+        session.execute(update(Notification).where(Notification.id == c.id).values(
+            status=OutboxStatus.PENDING, locked_until=None, attempts=max(c.attempts - 1, 0)))
 
 
 def _prepare(factory, c: Claim, senders, now: datetime, cal: WorkCalendar):
@@ -235,8 +258,14 @@ async def dispatch_once(
     cal = cal or default_calendar()
     now = now or datetime.now(timezone.utc)
     claims = await asyncio.to_thread(claim, factory, now, limit, cal, lock_seconds)
+    failed_people: set[int | None] = set()
     for c in claims:
+        if c.person_id in failed_people:  # keep their order: retry after the failed one
+            await asyncio.to_thread(_release, factory, c)
+            continue
         outcome = await _deliver(factory, c, senders, now, cal, settings.outbox_max_attempts)
+        if outcome == "retry":
+            failed_people.add(c.person_id)
         log.debug("notification %s: %s", c.id, outcome)
     return len(claims)
 

@@ -42,6 +42,12 @@ MERGE_LIMIT = 300
 #: Called after each reply is delivered: (chat id, message ids, the reply) — lets the core
 #: remember which message carried which ``Reply.context_ref``.
 OnSent = Callable[[str, list[str], Reply], Awaitable[None] | None]
+# Called with replies that could not be sent after all retries (the API is
+# down): the caller keeps them durably (the outbox) so they go out later.
+OnUndelivered = Callable[[str, Reply], Awaitable[bool] | bool]
+# Whether replies kept for a chat are still waiting to be sent (so newer
+# replies must queue behind them instead of overtaking).
+StillWaiting = Callable[[str], Awaitable[bool] | bool]
 
 
 def build_application(settings: Settings, *, webhook: bool, concurrency: int = 8) -> Application:
@@ -69,6 +75,7 @@ class TelegramAdapter:
     capabilities = Capabilities(buttons=True, max_text=MAX_TEXT, markup="html")
 
     def __init__(self, settings: Settings, handle: Handle, *, on_sent: OnSent | None = None,
+                 on_undelivered: OnUndelivered | None = None, still_waiting: StillWaiting | None = None,
                  retry: RetryPolicy = RetryPolicy(), limits: RateLimits = RateLimits(),
                  poll_timeout: float = 10.0, concurrency: int = 8,
                  accepted_extensions: frozenset[str] = DEFAULT_ACCEPTED_EXTENSIONS):
@@ -78,6 +85,9 @@ class TelegramAdapter:
         self._settings = settings
         self._handle = handle
         self._on_sent = on_sent
+        self._on_undelivered = on_undelivered
+        self._still_waiting = still_waiting
+        self._kept_chats: set[str] = set()  # chats with replies waiting in the outbox
         self._poll_timeout = poll_timeout
         self._max_file_bytes = settings.max_file_mb * 1024 * 1024
         self._accepted = accepted_extensions
@@ -166,15 +176,44 @@ class TelegramAdapter:
             log.error("Could not send a notice to chat %s: %s", chat_id, failure)
 
     async def _deliver(self, chat_id: int | str, replies: list[Reply]) -> None:
-        for reply in replies:
+        if await self._behind_kept_replies(chat_id):
+            await self._hand_over(chat_id, replies)
+            return
+        for index, reply in enumerate(replies):
             try:
                 ids = await self.sender.send_reply(chat_id, reply)
             except SendFailed as failure:
                 log.error("Could not deliver a reply to chat %s: %s", chat_id, failure)
-                if failure.permanent:
-                    return
-                continue
+                if not failure.permanent:
+                    # Keep this reply and the ones after it, in order, for later.
+                    await self._hand_over(chat_id, replies[index:])
+                return
             await self._notify_sent(chat_id, ids, reply)
+
+    async def _behind_kept_replies(self, chat_id: int | str) -> bool:
+        """True while earlier replies to this chat still wait in the outbox."""
+        key = str(chat_id)
+        if key not in self._kept_chats or self._still_waiting is None:
+            return False
+        result = self._still_waiting(key)
+        waiting = await result if inspect.isawaitable(result) else result
+        if not waiting:
+            self._kept_chats.discard(key)
+        return bool(waiting)
+
+    async def _hand_over(self, chat_id: int | str, replies: list[Reply]) -> None:
+        if self._on_undelivered is None:
+            return
+        self._kept_chats.add(str(chat_id))
+        for reply in replies:
+            try:
+                result = self._on_undelivered(str(chat_id), reply)
+                kept = await result if inspect.isawaitable(result) else result
+            except Exception:  # noqa: BLE001
+                log.exception("Could not keep an undelivered reply for chat %s", chat_id)
+                return
+            if not kept:
+                log.error("An undelivered reply for chat %s could not be kept (unknown person)", chat_id)
 
     async def _notify_sent(self, chat_id: int | str, ids: list[int], reply: Reply) -> None:
         if self._on_sent is None or not ids:

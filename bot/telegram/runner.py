@@ -13,7 +13,7 @@ from typing import Any
 from telegram import Bot
 
 from bot.base import Handle
-from bot.telegram.adapter import OnSent, TelegramAdapter
+from bot.telegram.adapter import OnSent, OnUndelivered, StillWaiting, TelegramAdapter
 from bot.telegram.logfilter import install_token_redaction
 from bot.telegram.sender import TelegramSender
 from settings import Settings
@@ -45,7 +45,8 @@ async def serve_telegram(settings: Settings, handle: Handle, on_started: OnStart
 
 
 def run_telegram(settings: Settings, handle: Handle, on_started: OnStarted | None = None, *,
-                 on_sent: OnSent | None = None) -> None:
+                 on_sent: OnSent | None = None, on_undelivered: OnUndelivered | None = None,
+                 still_waiting: StillWaiting | None = None) -> None:
     """Blocking entry point for ``main.py run``: stops cleanly on Ctrl-C or SIGTERM."""
 
     async def main() -> None:
@@ -56,7 +57,8 @@ def run_telegram(settings: Settings, handle: Handle, on_started: OnStarted | Non
                 loop.add_signal_handler(signum, stop.set)
             except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
                 pass
-        await serve_telegram(settings, handle, on_started, stop_event=stop, on_sent=on_sent)
+        await serve_telegram(settings, handle, on_started, stop_event=stop, on_sent=on_sent,
+                             on_undelivered=on_undelivered, still_waiting=still_waiting)
 
     asyncio.run(main())
 
