@@ -418,6 +418,41 @@ def digest(
     typer.echo(f"Đã ghi {text_path} và {png_path}.")
 
 
+@app.command()
+def score(
+    code: Annotated[Optional[str], typer.Argument(help="Mã tiêu chí thành phần, ví dụ 1.3.1 (bỏ trống để xem các tiêu chí chưa có điểm).")] = None,
+    points: Annotated[Optional[str], typer.Argument(help="Điểm tự chấm hoặc điểm khảo sát, ví dụ 0,75.")] = None,
+    evidence: Annotated[Optional[str], typer.Option("--evidence", help="Tài liệu kiểm chứng, ví dụ \"KH 59/KH-SKHCN\".")] = None,
+) -> None:
+    """Nhập điểm tự chấm (kèm tài liệu kiểm chứng) hoặc điểm khảo sát của tỉnh."""
+    from handlers.assessments import ScoreRejected, enter_score, framework_for, missing_codes, parse_points
+    from models.db import transaction
+
+    settings = load_settings()
+    _, factory = open_database(settings)
+    framework = framework_for(settings)
+    now = datetime.now(timezone.utc)
+    year = now.astimezone(ZoneInfo(settings.timezone)).year
+    if code is None:
+        with factory() as session:
+            missing = missing_codes(session, framework, year)
+        typer.echo(f"{framework.name}: {len(missing)} tiêu chí chưa có điểm năm {year}.")
+        for c, name, mx in missing:
+            typer.echo(f"  {c} {name} (tối đa {mx:g})")
+        return
+    value = parse_points(points or "")
+    if value is None:
+        typer.echo(f"Điểm không hợp lệ: {points!r} (ví dụ 0,75).", err=True)
+        raise typer.Exit(2)
+    try:
+        with transaction(factory) as session:
+            entered = enter_score(session, framework, year, code, value, [evidence] if evidence else [], None, now)
+    except ScoreRejected as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2)
+    typer.echo(f"Đã ghi {entered.code} {entered.name}: {entered.points:g}/{entered.max_points:g}.")
+
+
 @app.command("i18n")
 def i18n_update() -> None:
     """Cập nhật tệp dịch (locales/) sau khi sửa câu chữ trong mã nguồn."""

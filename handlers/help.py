@@ -19,6 +19,7 @@ def help_reply(ctx: Ctx, _args: str = "") -> Reply:
         _("/hoso — open dossiers nearest their appointment date"),
         _("/baocao — weekly summary for leadership"),
         _("/ngonngu — switch language (Tiếng Việt / English)"),
+        _("/diem — the Office records index scores with evidence"),
         _("You can also ask in your own words, with or without diacritics, for example:"),
     ]
     lines += [f"• {q}" for q in example_questions()]

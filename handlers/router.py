@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import answers, dossiers, help as help_, imports, language, registration, tasks
+from handlers import answers, assessments, dossiers, help as help_, imports, language, registration, tasks
 from handlers.context import Ctx
 from handlers.i18n import _, use_locale
 from handlers.messages import IncomingMessage, Reply
@@ -44,6 +44,7 @@ COMMANDS: dict[str, Handler] = {
     "tasks": tasks.my_tasks,
     "hoso": dossiers.my_dossiers,
     "dossiers": dossiers.my_dossiers,
+    "diem": assessments.on_command,
     "ngonngu": language.choose_language,
     "language": language.choose_language,
 }

@@ -21,7 +21,7 @@ def run_cli(*args: str, env: dict | None = None, input: str | None = None) -> su
 def test_help_lists_every_command():
     out = run_cli("--help").stdout
     for command in ("demo", "run", "ask", "invite", "db", "import-conclusion", "import-tasks", "export-tasks",
-                    "import-dossiers", "report", "export-stats", "digest"):
+                    "import-dossiers", "report", "export-stats", "digest", "score", "i18n"):
         assert re.search(rf"^\s*│?\s*{command}\b", out, re.M), f"{command} missing from --help"
 
 
