@@ -172,7 +172,7 @@ def demo(
     try:
         chat.loop()
     finally:
-        handle.shutdown()
+        handle.shutdown(wait=True)  # let a running dispatch round finish before the interpreter exits
 
 
 def _deliver_due_now(factory, settings: Settings, senders, now: datetime) -> None:
@@ -255,6 +255,7 @@ def import_conclusion(
 ) -> None:
     """Đọc Kết luận của Giám đốc Sở và tạo các nhiệm vụ."""
     from handlers.importers import ImportRejected, parse_conclusion, read_document
+    from handlers.imports import recurrence_label
     from handlers.task_store import content_hash, save_conclusion
     from models.db import transaction
     from models.org_file import load_org
@@ -271,7 +272,7 @@ def import_conclusion(
     else:
         typer.echo(f"Kết luận {draft.doc.number or '(chưa có số)'} — {len(draft.tasks)} nhiệm vụ:")
         for t in draft.tasks:
-            deadline = f"{t.deadline:%d/%m/%Y}" if t.deadline else (t.recurrence or "không thời hạn")
+            deadline = f"{t.deadline:%d/%m/%Y}" if t.deadline else (recurrence_label(t.recurrence) if t.recurrence else "không thời hạn")
             typer.echo(f"  [{t.ref}] {', '.join(t.lead_units) or ('các đơn vị' if t.all_units else '—')} · {deadline} — {t.content[:90]}")
         for warning in draft.warnings:
             typer.echo(f"  Lưu ý: {warning}")
@@ -469,41 +470,78 @@ def i18n_update() -> None:
 
 @app.command()
 def run(now: NowOption = None) -> None:
-    """Chạy bot với Telegram (polling hoặc webhook) và bộ lập lịch nhắc việc."""
+    """Chạy bot trên Telegram và/hoặc Zalo (polling hoặc webhook) cùng bộ lập lịch nhắc việc."""
     settings = load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.telegram_bot_token is None:
+    if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
         typer.echo(
-            "Chưa có TELEGRAM_BOT_TOKEN: đặt biến môi trường này (hoặc trong tệp .env) bằng token lấy từ @BotFather, "
-            "hoặc chạy thử không cần token bằng: python main.py demo"
+            "Chưa có TELEGRAM_BOT_TOKEN (hoặc ZALO_BOT_TOKEN): đặt biến môi trường này (hoặc trong tệp .env) bằng token "
+            "lấy từ @BotFather, hoặc chạy thử không cần token bằng: python main.py demo"
         )
         raise typer.Exit(1)
     import asyncio
 
-    from bot.telegram.runner import run_telegram
-    from scheduler.jobs import start_scheduler
-
     clock = shifted_clock(parse_now(now, settings.timezone))
     _, factory = open_database(settings)
     core = build_core(settings, factory, clock)
-    jobs = []
+    asyncio.run(_serve_channels(settings, factory, core, clock))
+
+
+def _channel_hooks(core, channel: str) -> dict:
+    """What every messenger adapter needs from the core besides ``handle``."""
+    import asyncio
 
     def on_sent(chat_id: str, message_ids: list[str], reply) -> None:
         if reply.context_ref and message_ids:
-            core.record_sent("telegram", chat_id, message_ids[-1], reply.context_ref)
-
-    def on_started(adapter) -> None:
-        jobs.append(start_scheduler(factory, settings, {"telegram": adapter}, clock=clock))
+            core.record_sent(channel, chat_id, message_ids[-1], reply.context_ref)
 
     async def on_undelivered(chat_id: str, reply) -> bool:
-        return await asyncio.to_thread(core.defer_reply, "telegram", chat_id, reply)
+        return await asyncio.to_thread(core.defer_reply, channel, chat_id, reply)
 
     async def still_waiting(chat_id: str) -> bool:
-        return await asyncio.to_thread(core.has_deferred, "telegram", chat_id)
+        return await asyncio.to_thread(core.has_deferred, channel, chat_id)
 
+    return {"on_sent": on_sent, "on_undelivered": on_undelivered, "still_waiting": still_waiting}
+
+
+async def _serve_channels(settings: Settings, factory, core, clock) -> None:
+    """Every configured messenger in one event loop, sharing the core and the
+    outbound scheduler; stops cleanly on Ctrl-C or SIGTERM."""
+    import asyncio
+    import signal
+
+    from scheduler.jobs import start_scheduler
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    senders: dict = {}
+    jobs: list = []
+
+    def started(channel: str):
+        def on_started(adapter) -> None:
+            senders[channel] = adapter  # the dispatcher looks channels up at send time
+            if not jobs:
+                jobs.append(start_scheduler(factory, settings, senders, clock=clock, loop=loop))
+        return on_started
+
+    serving = []
+    if settings.telegram_bot_token is not None:
+        from bot.telegram.runner import serve_telegram
+
+        serving.append(serve_telegram(settings, core.handle, started("telegram"), stop_event=stop,
+                                      **_channel_hooks(core, "telegram")))
+    if settings.zalo_bot_token is not None:
+        from bot.zalo import serve_zalo
+
+        # One webhook port: when Telegram uses it, Zalo polls.
+        zalo_options = {"use_webhook": False} if settings.telegram_bot_token is not None else {}
+        serving.append(serve_zalo(settings, core.handle, started("zalo"), stop_event=stop,
+                                  memory_store=core.channel_memory("zalo"), **_channel_hooks(core, "zalo"),
+                                  **zalo_options))
     try:
-        run_telegram(settings, core.handle, on_started, on_sent=on_sent, on_undelivered=on_undelivered,
-                     still_waiting=still_waiting)
+        await asyncio.gather(*serving)
     finally:
         for handle in jobs:
             handle.shutdown()
@@ -541,8 +579,12 @@ def invite(
         raise typer.Exit(2)
     expires = created.expires_at.astimezone(ZoneInfo(settings.timezone))
     typer.echo(f"Mã mời: {created.code} (dùng một lần, hết hạn {expires:%d/%m/%Y %H:%M})")
-    typer.echo(f"Gửi cho người được mời: {deep_link(created.code, settings.telegram_bot_username)}")
-    typer.echo(f"Hoặc nhắn cho bot: /start {created.code}")
+    link = deep_link(created.code, settings.telegram_bot_username)
+    if settings.telegram_bot_username:
+        typer.echo(f"Gửi cho người được mời liên kết: {link}")
+    else:
+        typer.echo(f"Tham số liên kết Telegram: {link} (đặt TELEGRAM_BOT_USERNAME để in liên kết đầy đủ)")
+    typer.echo(f"Hoặc người được mời nhắn cho bot (Telegram, Zalo): /start {created.code}")
 
 
 @db_app.command("upgrade")

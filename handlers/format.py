@@ -7,6 +7,7 @@ from datetime import date
 from handlers.i18n import _, fmt_date, ngettext
 from models.dossiers import Dossier
 from models.queries import WorkItem
+from models.tasks import TaskStatus
 
 MAX_TITLE = 110
 
@@ -36,7 +37,26 @@ def days_phrase(deadline: date | None, today: date) -> str:
             return _("due on a day off: today is the last working day")
         return ngettext("{n} working day left", "{n} working days left", n).format(n=n)
     n = abs(n)
+    if n == 0:  # past a deadline that fell just before a weekend or holiday
+        return _("overdue since {date}").format(date=fmt_date(deadline))
     return ngettext("{n} working day overdue", "{n} working days overdue", n).format(n=n)
+
+
+def completion_phrase(item: WorkItem) -> str:
+    """'hoàn thành 16/11/2026 (trước hạn)' — judged against the original deadline."""
+    done = item.completed_on
+    due = item.original_deadline
+    if done is None:
+        return _("completed")
+    text = _("completed {date}").format(date=fmt_date(done))
+    if due is None:
+        return text
+    if done < due:
+        return text + " (" + _("early") + ")"
+    if done == due:
+        return text + " (" + _("on time") + ")"
+    n = calendar().working_days_between(due, done)
+    return text + " (" + ngettext("{n} working day late", "{n} working days late", max(n, 1)).format(n=max(n, 1)) + ")"
 
 
 def source_label(item: WorkItem) -> str:
@@ -49,18 +69,27 @@ def source_label(item: WorkItem) -> str:
     return ""
 
 
-def work_item_line(n: int, item: WorkItem, today: date, show_unit: bool = False) -> str:
-    """One numbered line: title, unit, deadline, days left or late, progress, source."""
+def work_item_line(n: int, item: WorkItem, today: date, show_unit: bool = False, unit_id: int | None = None) -> str:
+    """One numbered line: title, unit, deadline, days left or late, progress, source.
+
+    ``unit_id``: the unit whose list this is; its supporting role is marked.
+    """
     task = item.task
     parts = [f"{n}. {short(task.title)}"]
     meta = []
     if show_unit and task.lead_unit is not None:
         meta.append(task.lead_unit.code)
-    if item.deadline:
+    if unit_id is not None and task.lead_unit_id != unit_id:
+        meta.append(_("all units") if task.lead_unit_id is None else _("supporting"))
+    if item.status == TaskStatus.DONE:
+        meta.append(completion_phrase(item))
+    elif item.deadline:
         meta.append(_("due {date}").format(date=fmt_date(item.deadline)) + f" ({days_phrase(item.deadline, today)})")
     else:
         meta.append(_("ongoing"))
-    if item.percent:
+    if item.status != TaskStatus.DONE and item.original_deadline and item.deadline != item.original_deadline:
+        meta.append(_("extended from {date}").format(date=fmt_date(item.original_deadline)))
+    if item.percent and item.status != TaskStatus.DONE:
         meta.append(f"{item.percent}%")
     src = source_label(item)
     if src:

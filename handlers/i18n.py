@@ -9,6 +9,7 @@ committed and nobody has to remember a build step.
 from __future__ import annotations
 
 import contextvars
+import os
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
@@ -38,8 +39,11 @@ def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
             continue
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=po.parent.parent.name)
-        with mo.open("wb") as fh:
+        # Write aside and rename: another process never reads a half-written catalog.
+        tmp = mo.with_name(f".{mo.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
             write_mo(fh, catalog)
+        os.replace(tmp, mo)
         written.append(mo)
     return written
 

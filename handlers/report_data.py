@@ -99,11 +99,15 @@ def build_period_report(session: Session, period: str, now: datetime, settings: 
         for e in session.scalars(select(Evidence).order_by(Evidence.at))
         if start <= e.at.astimezone(tz).date() <= end
     ]
-    estimate = current_estimate(session, now, settings)
+    # The estimate as it stood at the end of the period (or now, if sooner),
+    # so a six-month report does not cite later dossiers.
+    period_end = datetime.combine(end, datetime.max.time(), tz)
+    estimate = current_estimate(session, min(now, period_end), settings)
     online, total = procedure_counts(session)
     org = default_org()
     data = ReportData(
-        period_label=label, figures=figures, org_name=org.name, tasks=tasks, provincial_tasks=provincial,
+        period_label=label, figures=figures, org_name=org.name, parent_name=org.parent_name, place=org.place,
+        tasks=tasks, provincial_tasks=provincial,
         initiatives_count=None, index_estimate_lines=estimate_summary_vi(estimate, top=5), evidence=evidence,
         by_field=fields, procedures_online=online, procedures_total=total, report_date=local_now.date(),
     )

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handlers import answers, assessments, dossiers, help as help_, imports, language, registration, tasks
 from handlers.context import Ctx
-from handlers.i18n import _, use_locale
+from handlers.i18n import _, fmt_number, use_locale
 from handlers.messages import IncomingMessage, Reply
 from models.audit import AuditLog
 from models.org import Identity, Person
@@ -147,6 +147,40 @@ class Core:
             enqueue(session, [row])
         return True
 
+    def channel_memory(self, channel: str):
+        """Durable per-chat memory for channels without buttons or reply-to
+        (Zalo): the numbered choices last offered, kept with the person."""
+        core = self
+
+        class _Store:
+            def load(self, chat_id: str) -> dict | None:
+                return core._chat_state(channel, chat_id)
+
+            def save(self, chat_id: str, data: dict) -> None:
+                core._chat_state(channel, chat_id, data)
+
+        return _Store()
+
+    def _chat_state(self, channel: str, chat_id: str, data: dict | None = None) -> dict | None:
+        from models.audit import ConversationState
+
+        key = f"channel:{channel}"
+        with self.factory() as session, session.begin():
+            person_id = session.scalar(select(Identity.person_id).where(
+                Identity.channel == channel, Identity.chat_id == str(chat_id)))
+            if person_id is None:
+                return None
+            row = session.get(ConversationState, person_id)
+            state = dict(row.state or {}) if row else {}
+            if data is None:
+                return state.get(key)
+            state[key] = data
+            if row is None:
+                session.add(ConversationState(person_id=person_id, state=state, updated_at=self.clock()))
+            else:
+                row.state = state
+            return data
+
     def has_deferred(self, channel: str, chat_id: str) -> bool:
         """Replies kept for this chat that the dispatcher has not sent yet."""
         from models.outbox import Notification, OutboxStatus
@@ -181,7 +215,7 @@ class Core:
         text = (msg.text or "").strip()
         if len(text) > MAX_TEXT:
             ctx.audit("rejected_long", f"{len(text)} characters")
-            return [Reply(_("Your message is too long ({n} characters). Please send a shorter message, or attach the document as a file.").format(n=len(text)))]
+            return [Reply(_("Your message is too long ({n} characters). Please send a shorter message, or attach the document as a file.").format(n=fmt_number(len(text), 0)))]
         command, args = _split_command(text)
         if ctx.person is None:
             return [self._for_stranger(ctx, command, args)]

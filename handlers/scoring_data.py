@@ -37,7 +37,8 @@ def task_facts(session: Session, year: int) -> list[TaskFact]:
 
 
 def dossier_summary(session: Session, year: int, now: datetime, tz: ZoneInfo) -> DossierSummary:
-    start, end = date(year, 1, 1), date(year, 12, 31)
+    start = date(year, 1, 1)
+    end = min(date(year, 12, 31), now.astimezone(tz).date())  # "as of": nothing after now counts
     records = records_for_period(session, start, end, tz)
     fig = period_figures(records, start, end, now.astimezone(tz).replace(tzinfo=None))
     in_year = [r for r in records if r.received_at.date() >= start]

@@ -45,6 +45,18 @@ def _units(session: Session) -> dict[str, Unit]:
     return {u.code: u for u in session.scalars(select(Unit))}
 
 
+_PROVINCE_ASSIGNED = ("nhiem vu duoc ubnd tinh giao", "nhiem vu do ubnd tinh giao", "nhiem vu ubnd tinh giao",
+                      "nhiem vu duoc uy ban nhan dan tinh giao", "nhiem vu duoc chu tich ubnd tinh giao")
+
+
+def origin_of(text: str) -> str:
+    """"Nhiệm vụ được UBND tỉnh giao" are scored separately in the PAR index."""
+    from handlers.text import fold
+
+    key = fold(text)
+    return "ubnd" if any(marker in key for marker in _PROVINCE_ASSIGNED) else "internal"
+
+
 def _apply(task: Task, draft: TaskDraft, units: dict[str, Unit], label: str) -> None:
     """Copy a draft's fields onto a task; the first known lead unit leads."""
     leads = [units[c] for c in draft.lead_units if c in units]
@@ -60,6 +72,7 @@ def _apply(task: Task, draft: TaskDraft, units: dict[str, Unit], label: str) -> 
     task.recurrence = draft.recurrence
     task.target = draft.target
     task.source_ref = f"{label} mục {draft.ref}"
+    task.origin = origin_of(draft.content)
 
 
 def _same_task(task: Task, draft: TaskDraft) -> bool:

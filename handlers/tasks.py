@@ -15,7 +15,7 @@ def my_tasks(ctx: Ctx, args: str = "", offset: int = 0) -> Reply:
     person = ctx.person
     assert person is not None
     sees_all = person.role == Role.LEADER or person.unit_id is None
-    items = by_urgency(work_items(ctx.session, unit_id=None if sees_all else person.unit_id))
+    items = by_urgency(work_items(ctx.session, unit_id=None if sees_all else person.unit_id, today=ctx.today))
     if sees_all:
         header_scope = _("the whole Department")
     else:
@@ -29,7 +29,8 @@ def my_tasks(ctx: Ctx, args: str = "", offset: int = 0) -> Reply:
     return paged_reply(
         header,
         items,
-        lambda n, item: work_item_line(n, item, ctx.today, show_unit=sees_all),
+        lambda n, item: work_item_line(n, item, ctx.today, show_unit=sees_all,
+                                       unit_id=None if sees_all else person.unit_id),
         offset,
         lambda nxt: f"more:viec:{nxt}",
         footer=_("Reply to a reminder to report progress, e.g. \"xong 80%\"."),

@@ -43,6 +43,8 @@ class OrgSpec:
     name: str
     short_name: str
     units: tuple[UnitSpec, ...] = field(default_factory=tuple)
+    parent_name: str | None = None
+    place: str | None = None
     persons: tuple[PersonSpec, ...] = field(default_factory=tuple)
 
     def unit(self, code: str) -> UnitSpec | None:
@@ -82,6 +84,8 @@ def load_org(path: Path | str | None = None) -> OrgSpec:
         name=str(org.get("name", "Sở Khoa học và Công nghệ")),
         short_name=str(org.get("short_name", "Sở KH&CN")),
         units=units,
+        parent_name=org.get("parent_name"),
+        place=org.get("place"),
         persons=persons,
     )
 

@@ -69,8 +69,13 @@ def work_items(
     unit_id: int | None = None,
     include_done: bool = False,
     lead_only: bool = False,
+    today: date | None = None,
 ) -> list[WorkItem]:
-    """Open work items (one-off tasks and the occurrences of recurring ones)."""
+    """Open work items (one-off tasks and the occurrences of recurring ones).
+
+    With ``today``, a recurring task shows only what is due now: its overdue
+    occurrences and the next one, not every future month already planned.
+    """
     stmt = select(Task).options(
         selectinload(Task.occurrences), selectinload(Task.lead_unit), selectinload(Task.support_units),
         selectinload(Task.conclusion),
@@ -80,9 +85,15 @@ def work_items(
     items: list[WorkItem] = []
     for task in session.scalars(stmt):
         if task.recurrence and task.occurrences:
-            for occ in task.occurrences:
-                if include_done or occ.status == TaskStatus.OPEN:
-                    items.append(WorkItem(task, occ))
+            next_seen = False
+            for occ in task.occurrences:  # ordered by deadline
+                if not (include_done or occ.status == TaskStatus.OPEN):
+                    continue
+                if today is not None and occ.status == TaskStatus.OPEN and occ.deadline >= today:
+                    if next_seen:
+                        continue
+                    next_seen = True
+                items.append(WorkItem(task, occ))
         elif include_done or task.status == TaskStatus.OPEN:
             items.append(WorkItem(task, None))
     return items

@@ -98,4 +98,4 @@ def test_score_questions(core):
     estimate = text_of(leader.say("điểm cchc dự kiến"))
     assert re.search(r"Chỉ số CCHC năm 2026 \(ước tính đến 23/11/2026\): \d+,\d\d/100 điểm", estimate)
     deducted = text_of(leader.say("phong nao dang lam mat diem"))
-    assert "Điểm bị trừ theo đơn vị:" in deducted and "VP −" in deducted
+    assert "Điểm bị trừ theo đơn vị (chưa tính điều tra xã hội học):" in deducted and "VP −" in deducted

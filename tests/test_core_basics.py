@@ -96,9 +96,10 @@ def test_long_lists_page_with_see_more(core, factory):
     [
         ("/khonglenhnay", "Không có lệnh /khonglenhnay"),
         ("", "Tin nhắn trống"),
-        ("x" * 10_000, "Tin nhắn quá dài (10000 ký tự)"),
+        ("x" * 10_000, "Tin nhắn quá dài (10.000 ký tự)"),
         ("🙂🎉👍", "Cảm ơn anh/chị"),
     ],
+    ids=["unknown-command", "empty", "10000-characters", "emoji-only"],
 )
 def test_bad_input_gets_a_short_vietnamese_answer_and_writes_only_audit(core, factory, text, expected):
     with transaction(factory) as s:

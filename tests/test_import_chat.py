@@ -140,3 +140,12 @@ def test_office_links_an_item_to_an_index_criterion(office, factory):
     office.press("imp:save")
     with factory() as s:
         assert s.scalar(select(Task.criterion_code).where(Task.ref == "3")) == "1.5.1"
+
+
+def test_tasks_assigned_by_the_province_keep_their_origin(office, factory):
+    _send(office, "kl.txt", _seed("003"))
+    office.press("imp:save")
+    with factory() as s:
+        origins = {t.ref: t.origin for t in s.scalars(select(Task))}
+    assert origins["III.1"] == origins["IV.1"] == "ubnd"
+    assert origins["II.1.a"] == "internal"

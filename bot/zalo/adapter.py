@@ -43,7 +43,7 @@ from bot.telegram.sender import RetryPolicy
 from bot.zalo.client import FileTooLarge, ZaloApiError, ZaloClient, ZaloNetworkError
 from bot.zalo.incoming import (APOLOGY, DOWNLOAD_FAILED, FILES_ELSEWHERE, IMAGE_TOO_BIG, STICKER_REPLY,
                                VOICE_UNSUPPORTED, ZaloEvent, parse_update, to_incoming, unwrap)
-from bot.zalo.memory import ChatMemory
+from bot.zalo.memory import ChatMemory, MemoryStore
 from bot.zalo.render import MAX_TEXT
 from bot.zalo.sender import ZALO_LIMITS, PhotoUrl, SendFailed, ZaloSender
 from bot.zalo.webhook import DEFAULT_PATH, WebhookServer, add_webhook_route, update_key
@@ -86,7 +86,8 @@ class ZaloAdapter:
                  poll_timeout: int = 30, poll_retry_max: float = 30.0, use_webhook: bool | None = None,
                  webhook_path: str = DEFAULT_PATH, webhook_url: str | None = None,
                  webhook_port: int | None = None, serve_webhook: bool = True,
-                 photo_url: PhotoUrl | None = None, concurrency: int = 8):
+                 photo_url: PhotoUrl | None = None, concurrency: int = 8,
+                 memory_store: MemoryStore | None = None):
         if settings.zalo_bot_token is None:
             raise ValueError("ZALO_BOT_TOKEN chưa được cấu hình")
         token = settings.zalo_bot_token.get_secret_value()
@@ -106,7 +107,7 @@ class ZaloAdapter:
         self._max_file_bytes = settings.max_file_mb * 1024 * 1024
         self.client = ZaloClient(token, settings.zalo_api_base_url)
         self.sender = ZaloSender(self.client, limiter=RateLimiter(limits), retry=retry, photo_url=photo_url)
-        self.memory = ChatMemory()
+        self.memory = ChatMemory(store=memory_store)
         self._chat_locks = KeyedLocks()
         self._seen = RecentKeys(4096)
         self._slots = asyncio.Semaphore(concurrency)

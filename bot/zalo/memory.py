@@ -9,15 +9,16 @@ Zalo has neither buttons nor reply-to. So the adapter remembers, per chat:
 
 Both are one-shot: a choice or a context is used once, then forgotten (a
 second "1" is not a second press; a later chat is not a late reply). A
-newer offer replaces an older one. The memory is in-process and bounded:
-after a restart numbers typed against old choices reach the core as plain
-text, which answers them like any other message.
+newer offer replaces an older one. The memory is in-process and bounded;
+with a ``store`` (the core keeps it in the database) it also survives a
+restart, so "1" typed after the bot was restarted still presses the button.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.rendering import resolve_numbered_choice
 
@@ -44,26 +45,61 @@ class _Bounded(OrderedDict):
             self.popitem(last=False)
 
 
+class MemoryStore(Protocol):
+    """Durable per-chat memory (the lead wires the core's database here)."""
+
+    def load(self, chat_id: str) -> dict | None: ...
+
+    def save(self, chat_id: str, data: dict) -> None: ...
+
+
 class ChatMemory:
     """Per-chat offered choices and last context message, bounded to ``capacity`` chats."""
 
-    def __init__(self, capacity: int = 10_000):
+    def __init__(self, capacity: int = 10_000, store: MemoryStore | None = None):
         self._choices = _Bounded(capacity)
         self._context = _Bounded(capacity)
+        self._store = store
+        self._loaded: set[str] = set()
+
+    def _load(self, chat_id: str) -> None:
+        """After a restart, pick up what was offered before it."""
+        if self._store is None or chat_id in self._loaded:
+            return
+        self._loaded.add(chat_id)
+        data = self._store.load(chat_id) or {}
+        if data.get("choices") and chat_id not in self._choices:
+            self._choices.put(chat_id, (dict(data["choices"]), data.get("choice_message")))
+        if data.get("context") and chat_id not in self._context:
+            self._context.put(chat_id, data["context"])
+
+    def _save(self, chat_id: str) -> None:
+        if self._store is None:
+            return
+        offered = self._choices.get(chat_id)
+        self._store.save(chat_id, {
+            "choices": offered[0] if offered else None,
+            "choice_message": offered[1] if offered else None,
+            "context": self._context.get(chat_id),
+        })
 
     def remember_sent(self, chat_id: str, message_ids: list[str], choices: dict[str, str],
                       has_context: bool) -> None:
         """Record a delivered reply: its numbered choices (if any) and whether it carried a context."""
         if not message_ids:
             return
+        self._loaded.add(chat_id)  # what we send now supersedes anything stored
         last = message_ids[-1]
         if choices:
             self._choices.put(chat_id, (dict(choices), last))
         if has_context:
             self._context.put(chat_id, last)
+        if choices or has_context:
+            self._save(chat_id)
 
     def take_choice(self, chat_id: str, text: str) -> Choice | None:
         """The choice ``text`` picks ("2", "số 2", "2."), consumed; None if it picks nothing."""
+        self._load(chat_id)
         offered = self._choices.get(chat_id)
         if offered is None:
             return None
@@ -74,11 +110,16 @@ class ChatMemory:
         del self._choices[chat_id]
         if self._context.get(chat_id) == message_id:
             del self._context[chat_id]  # answered by the choice: not also by the next text
+        self._save(chat_id)
         return Choice(data, message_id)
 
     def take_context(self, chat_id: str) -> str | None:
         """The id of the last context message, consumed (the next plain message replies to it)."""
-        return self._context.pop(chat_id, None)
+        self._load(chat_id)
+        context = self._context.pop(chat_id, None)
+        if context is not None:
+            self._save(chat_id)
+        return context
 
     def pending_choices(self, chat_id: str) -> dict[str, str]:
         offered = self._choices.get(chat_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from handlers.answers.scope import Scope, resolve_scope
 from handlers.context import Ctx
-from handlers.help import help_reply, not_understood_reply
+from handlers.help import help_reply, not_understood_reply, small_talk_reply
 from handlers.i18n import _
 from handlers.messages import Button, Reply
 from handlers.query import Query, parse
@@ -38,6 +38,10 @@ def answer(ctx: Ctx, query: Query, offset: int = 0) -> list[Reply]:
         return [clarify_unit(query)]
     if query.subject == "help":
         return [help_reply(ctx)]
+    if query.subject == "unknown":
+        polite = small_talk_reply(ctx.msg.text or "")
+        if polite is not None:
+            return [polite]
     if query.subject in ("unknown", "progress"):
         if query.subject == "progress":
             return [Reply(_("To report progress, please reply to the reminder of that task (swipe the message and choose Reply), e.g. \"xong 80%\". Type /viec to see your tasks."))]

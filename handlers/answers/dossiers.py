@@ -40,8 +40,9 @@ def default_period(ctx: Ctx, query: Query) -> tuple[date, date]:
 
 def _figures(ctx: Ctx, scope: Scope, period: tuple[date, date]) -> tuple[PeriodFigures, list[DossierRecord]]:
     records = records_for_period(ctx.session, period[0], period[1], ctx.tz)
-    if scope.unit is not None:
-        records = [r for r in records if r.unit == scope.unit.code]
+    codes = scope.unit_codes
+    if codes is not None:
+        records = [r for r in records if r.unit in codes]
     return period_figures(records, period[0], period[1], ctx.now.astimezone(ctx.tz).replace(tzinfo=None)), records
 
 

@@ -18,17 +18,36 @@ from models.queries import unit_by_code
 
 @dataclass(frozen=True)
 class Scope:
-    unit: Unit | None  # None = the whole Department
+    unit: Unit | None  # None = the whole Department (or the supervised units below)
     detail: bool  # may list rows, not only totals
+    supervised: tuple[Unit, ...] = ()  # a deputy director asking about "my units"
 
     def label(self) -> str:
-        return self.unit.name if self.unit else _("the whole Department")
+        return self.owner_name or _("the whole Department")
+
+    @property
+    def owner_name(self) -> str | None:
+        """Whose figures these are, for headings; None for the whole Department."""
+        if self.unit is not None:
+            return self.unit.name
+        if self.supervised:
+            return _("the units you supervise ({codes})").format(codes=", ".join(u.code for u in self.supervised))
+        return None
+
+    @property
+    def unit_codes(self) -> set[str] | None:
+        """Codes to filter by, or None for everything."""
+        if self.unit is not None:
+            return {self.unit.code}
+        return {u.code for u in self.supervised} or None
 
 
 def resolve_scope(ctx: Ctx, query: Query) -> Scope | Reply:
     person = ctx.person
     assert person is not None
     if query.mine:
+        if person.supervised_units:  # "các đơn vị tôi phụ trách"
+            return Scope(None, True, tuple(sorted(person.supervised_units, key=lambda u: u.code)))
         if person.unit is None:
             return Scope(None, True)
         return Scope(person.unit, True)

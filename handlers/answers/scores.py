@@ -16,7 +16,7 @@ MAX_LINES = 5
 
 def answer_score(ctx: Ctx, query: Query, scope: Scope) -> list[Reply]:
     est = current_estimate(ctx.session, ctx.now, ctx.settings)
-    if scope.unit is not None:
+    if scope.unit_codes is not None:
         return [_unit_losses(est, scope)]
     if query.status == "deducted":
         return [_deductions(est)]
@@ -36,7 +36,7 @@ def _deductions(est: Estimate) -> Reply:
     lines = [_("*Deductions in the {year} estimate*: {n}").format(year=est.year, n=len(est.deductions))]
     by_unit = losses_by_unit(est)
     if by_unit:
-        lines.append(_("Points lost by unit: {units}.").format(
+        lines.append(_("Points lost by unit (survey not included): {units}.").format(
             units="; ".join(f"{code} −{fmt_number(points)}" for code, points in by_unit)))
     lines += [f"{n}. {deduction_line_vi(d)}" for n, d in enumerate(est.deductions[:MAX_LINES], start=1)]
     if len(est.deductions) > MAX_LINES:
@@ -45,13 +45,13 @@ def _deductions(est: Estimate) -> Reply:
 
 
 def _unit_losses(est: Estimate, scope: Scope) -> Reply:
-    assert scope.unit is not None
-    own = [d for d in est.deductions if d.unit == scope.unit.code]
+    codes = scope.unit_codes or set()
+    own = [d for d in est.deductions if d.unit in codes]
     if not own:
-        return Reply(_("{unit} is not losing any points in the {year} estimate.").format(unit=scope.unit.name, year=est.year))
+        return Reply(_("{unit} is not losing any points in the {year} estimate.").format(unit=scope.label(), year=est.year))
     lost = sum(d.points_lost for d in own)
     lines = [_("*{unit}* is losing {points} points in the {year} estimate:").format(
-        unit=scope.unit.name, points=fmt_number(lost), year=est.year)]
+        unit=scope.label(), points=fmt_number(lost), year=est.year)]
     lines += [f"{n}. {deduction_line_vi(d)}" for n, d in enumerate(own[:MAX_LINES], start=1)]
     return Reply("\n".join(lines))
 

@@ -24,7 +24,11 @@ def select_items(ctx: Ctx, query: Query, scope: Scope) -> list[WorkItem]:
     """Apply the status words as the issue defines them for tasks."""
     today = ctx.today
     include_done = query.status == "done"
-    items = work_items(ctx.session, unit_id=scope.unit.id if scope.unit else None, include_done=include_done)
+    items = work_items(ctx.session, unit_id=scope.unit.id if scope.unit else None, include_done=include_done,
+                       today=ctx.today)
+    if scope.supervised:
+        codes = scope.unit_codes or set()
+        items = [i for i in items if i.task.lead_unit is not None and i.task.lead_unit.code in codes]
     if query.conclusion:
         items = [i for i in items if i.task.conclusion and i.task.conclusion.number_key == query.conclusion]
     status, period = query.status, query.period
@@ -38,8 +42,9 @@ def select_items(ctx: Ctx, query: Query, scope: Scope) -> list[WorkItem]:
     elif status == "done":
         items = [i for i in items if i.status == TaskStatus.DONE and _in_period(i.completed_on, period)]
     elif status == "in_progress":
-        items = [i for i in items if i.status == TaskStatus.OPEN and not i.is_overdue(today)
-                 and (period is None or _in_period(i.deadline, period))]
+        # "chưa xong / đang thực hiện": every open task, the overdue ones first
+        # (reports split "chưa hoàn thành" into trong hạn and quá hạn).
+        items = [i for i in items if i.status == TaskStatus.OPEN and (period is None or _in_period(i.deadline, period))]
     elif period is not None:
         items = [i for i in items if _in_period(i.deadline, period)]
     if status == "done":
@@ -52,7 +57,7 @@ def what_of(query: Query) -> str:
         "overdue": _("Overdue tasks"),
         "due_soon": _("Tasks due soon"),
         "done": _("Completed tasks"),
-        "in_progress": _("Tasks in progress"),
+        "in_progress": _("Tasks not yet completed"),
     }
     return kinds.get(query.status or "", _("Open tasks"))
 
@@ -64,13 +69,16 @@ def answer_tasks(ctx: Ctx, query: Query, scope: Scope, offset: int) -> Reply:
     if not items:
         return Reply(nothing_found(what, scope, query.period))
     header = f"*{heading(what, scope, query.period, extra)}*: {len(items)}"
+    overdue = sum(1 for i in items if i.is_overdue(ctx.today))
+    if overdue and query.status not in ("overdue", "done"):
+        header += " · " + _("{n} overdue").format(n=overdue)
     if not scope.detail:
         lines = [header]
-        if query.status != "overdue":
-            lines.append(_("Of which overdue: {n}.").format(n=sum(1 for i in items if i.is_overdue(ctx.today))))
         lines.append(_("Details of another unit are shown to its own leaders, the Department leadership and the Office."))
         return Reply("\n".join(lines))
     return paged_reply(
-        header, items, lambda n, i: work_item_line(n, i, ctx.today, show_unit=scope.unit is None), offset,
+        header, items,
+        lambda n, i: work_item_line(n, i, ctx.today, show_unit=scope.unit is None,
+                                    unit_id=scope.unit.id if scope.unit else None), offset,
         lambda nxt: f"more:q:{nxt}",
     )

@@ -27,8 +27,8 @@ def period_phrase(period: tuple[date, date] | None) -> str | None:
 def heading(what: str, scope: Scope, period: tuple[date, date] | None, extra: str | None = None) -> str:
     """'Hồ sơ trễ hạn của Chi cục TĐC — tháng 11/2026'."""
     text = what
-    if scope.unit is not None:
-        text += " " + _("of {unit}").format(unit=scope.unit.name)
+    if scope.owner_name:
+        text += " " + _("of {unit}").format(unit=scope.owner_name)
     if extra:
         text += f" — {extra}"
     phrase = period_phrase(period)
@@ -40,8 +40,8 @@ def heading(what: str, scope: Scope, period: tuple[date, date] | None, extra: st
 def nothing_found(what: str, scope: Scope, period: tuple[date, date] | None) -> str:
     """'Không có hồ sơ trễ hạn trong tháng 11/2026.'"""
     subject = what[:1].lower() + what[1:]
-    if scope.unit is not None:
-        subject += " " + _("of {unit}").format(unit=scope.unit.name)
+    if scope.owner_name:
+        subject += " " + _("of {unit}").format(unit=scope.owner_name)
     phrase = period_phrase(period)
     if phrase:
         return _("There are no {what} in {period}.").format(what=subject, period=phrase)

@@ -143,7 +143,7 @@ def _data_row(ws: Worksheet, r: int, n: int | None, label: str, fig: PeriodFigur
 
 _LATE_HEADERS = (
     "STT", "Mã hồ sơ", "Thủ tục hành chính", "Đơn vị", "Ngày tiếp nhận", "Ngày hẹn trả (ban đầu)",
-    "Ngày có kết quả", "Tình trạng", "Số ngày trễ", "Kỳ trước chuyển sang", "Phiếu xin lỗi đúng hạn",
+    "Ngày có kết quả", "Tình trạng", "Số ngày trễ (ngày lịch)", "Kỳ trước chuyển sang", "Phiếu xin lỗi đúng hạn",
 )
 
 
