@@ -34,6 +34,9 @@ def days_phrase(deadline: date | None, today: date) -> str:
     n = calendar().working_days_between(today, deadline)
     if deadline > today:
         if n == 0:  # the deadline falls on a day off right after today
+            holiday = calendar().holiday_name(deadline)
+            if holiday:
+                return _("due on a holiday ({name}): today is the last working day").format(name=holiday)
             return _("due on a day off: today is the last working day")
         return ngettext("{n} working day left", "{n} working days left", n).format(n=n)
     n = abs(n)
