@@ -2,8 +2,9 @@
 
 Leaders get it every week (Monday 07:30 by default, settings.digest_weekday /
 digest_time) and on demand (/baocao, "báo cáo tuần"). It answers what a
-giao ban meeting asks: per unit, how many tasks are done, in progress, due
-this week and overdue; the five most overdue with their heads; the dossier
+giao ban meeting asks: per lead unit (chủ trì), how many tasks are done, in
+progress, due this week and overdue — tasks addressed to all units on a line
+of their own, so the totals match what /viec lists for a leader; the five most overdue with their heads; the dossier
 figures of the past week and of the month so far, counted like the
 provincial report (handlers.dossier_stats); and the PAR index estimate when
 the scoring feature supplies ``estimate_lines``.
@@ -16,7 +17,11 @@ nothing about other units; staff are told to ask their head.
 Task buckets are disjoint so the chart's bars add up: *done* = completed this
 calendar year; *overdue* = open with a deadline before today; *due this week*
 = open with a deadline from today to Sunday; *in progress* = every other open
-item (later deadlines and ongoing "thường xuyên" tasks).
+item (later deadlines and ongoing "thường xuyên" tasks). A recurring task
+counts with what is due now — its current occurrence (plus any overdue one,
+the same rule as /viec) —, not once per future month already planned, nor
+once per month already done: it counts as done only when nothing of it is
+open.
 """
 
 from __future__ import annotations
@@ -89,6 +94,7 @@ class Digest:
     text: str
     chart_png: bytes
     units: list[UnitTasks] = field(default_factory=list)
+    common: UnitTasks | None = None  # tasks addressed to all units, no lead unit
     most_overdue: list[OverdueLine] = field(default_factory=list)
     week: PeriodFigures | None = None
     month: PeriodFigures | None = None
@@ -134,21 +140,50 @@ def chart_label(unit: Unit) -> str:
     return unit.code
 
 
-def task_figures(session: Session, today: date, unit_id: int | None) -> list[UnitTasks]:
+def task_figures(session: Session, today: date, unit_id: int | None) -> tuple[list[UnitTasks], UnitTasks | None]:
+    """Per lead unit, and the tasks without a lead unit (giao chung) apart.
+
+    For one unit's digest the common line holds only tasks addressed to all
+    units (they are that unit's work too).
+    """
     week_end = today + timedelta(days=6 - today.weekday())
     units = {u.id: u for u in session.scalars(select(Unit).order_by(Unit.id))}
     rows: dict[int, UnitTasks] = {}
-    for item in work_items(session, include_done=True):
+    common = UnitTasks("", _("Tasks addressed to all units"), _("All units"))
+    for item in counted_items(session, today):
         uid = item.task.lead_unit_id
-        if uid is None or (unit_id is not None and uid != unit_id):
+        if uid is None:
+            if unit_id is not None and not item.task.all_units:
+                continue
+            row = common
+        elif unit_id is not None and uid != unit_id:
             continue
+        else:
+            unit = units[uid]
+            row = rows.setdefault(uid, UnitTasks(unit.code, unit.name, chart_label(unit)))
         bucket = bucket_of(item, today, week_end)
-        if bucket is None:
-            continue
-        unit = units[uid]
-        row = rows.setdefault(uid, UnitTasks(unit.code, unit.name, chart_label(unit)))
-        setattr(row, bucket, getattr(row, bucket) + 1)
-    return [rows[uid] for uid in units if uid in rows]
+        if bucket is not None:
+            setattr(row, bucket, getattr(row, bucket) + 1)
+    listed = [rows[uid] for uid in units if uid in rows and rows[uid].total]
+    return listed, common if common.total else None
+
+
+def counted_items(session: Session, today: date) -> list[WorkItem]:
+    """The items the digest counts: open ones as /viec lists them; done ones,
+    except that a recurring task counts one done occurrence (its latest) and
+    only when no occurrence of it is open."""
+    items = work_items(session, include_done=True, today=today)
+    open_recurring = {i.task.id for i in items if i.occurrence is not None and i.status == TaskStatus.OPEN}
+    latest_done: dict[int, WorkItem] = {}
+    out = []
+    for item in items:
+        if item.occurrence is None or item.status == TaskStatus.OPEN:
+            out.append(item)
+        elif item.status == TaskStatus.DONE and item.task.id not in open_recurring:
+            best = latest_done.get(item.task.id)
+            if best is None or (item.deadline or date.min) > (best.deadline or date.min):
+                latest_done[item.task.id] = item
+    return out + list(latest_done.values())
 
 
 def most_overdue(session: Session, today: date, unit_id: int | None, cal, limit: int = MOST_OVERDUE) -> list[OverdueLine]:
@@ -187,14 +222,18 @@ def _dossier_line(title: str, fig: PeriodFigures) -> str:
 
 
 def render_text(today: date, scope: str, units: list[UnitTasks], overdue: list[OverdueLine],
-                week: PeriodFigures, month: PeriodFigures, estimate_lines: Sequence[str] | None) -> str:
+                week: PeriodFigures, month: PeriodFigures, estimate_lines: Sequence[str] | None,
+                common: UnitTasks | None = None) -> str:
     lines = [_("*WEEKLY REPORT* — {scope}, {date}").format(scope=scope, date=fmt_date(today, weekday=True)), ""]
-    lines.append(_("*Tasks by unit* (done this year / in progress / due this week / overdue):"))
-    if not units:
+    lines.append(_("*Tasks by lead unit* (done this year / in progress / due this week / overdue):"))
+    if not units and common is None:
         lines.append(_("No tasks."))
     for u in units:
         lines.append(f"• {u.label}: {u.done} / {u.in_progress} / {u.due_week} / {u.overdue}")
-    total = UnitTasks("", "", "", *(sum(getattr(u, b) for u in units) for b in BUCKETS))
+    everything = units + ([common] if common else [])
+    if common:
+        lines.append(f"• {common.name}: {common.done} / {common.in_progress} / {common.due_week} / {common.overdue}")
+    total = UnitTasks("", "", "", *(sum(getattr(u, b) for u in everything) for b in BUCKETS))
     lines.append(_("Total: {done} done, {progress} in progress, {week} due this week, {overdue} overdue.").format(
         done=total.done, progress=total.in_progress, week=total.due_week, overdue=total.overdue))
     lines.append("")
@@ -292,22 +331,23 @@ def build_digest(
     today = local.date()
     unit = session.get(Unit, unit_id) if unit_id is not None else None
     scope = unit.name if unit else _("the whole Department")
-    units = task_figures(session, today, unit_id)
+    units, common = task_figures(session, today, unit_id)
     overdue = most_overdue(session, today, unit_id, cal)
     code = unit.code if unit else None
     week = dossier_figures(session, today - timedelta(days=7), today - timedelta(days=1), local, tz, code)
     month = dossier_figures(session, today.replace(day=1), today, local, tz, code)
     if estimate_lines is None and unit_id is None:
         estimate_lines = index_estimate_lines(session, now, settings)
-    text = render_text(today, scope, units, overdue, week, month, estimate_lines)
-    chart = render_chart(units, _("Tasks by unit — week of {date}").format(date=fmt_date(today)))
-    return Digest(text=text, chart_png=chart, units=units, most_overdue=overdue, week=week, month=month)
+    text = render_text(today, scope, units, overdue, week, month, estimate_lines, common)
+    chart = render_chart(units + ([common] if common else []),
+                         _("Tasks by lead unit — week of {date}").format(date=fmt_date(today)))
+    return Digest(text=text, chart_png=chart, units=units, common=common, most_overdue=overdue, week=week, month=month)
 
 
 def digest_replies(digest: Digest) -> list[Reply]:
     photo = Attachment(file_name=CHART_FILE, mime_type="image/png", data=digest.chart_png,
                        size=len(digest.chart_png), kind="photo")
-    return [Reply(digest.text), Reply(_("Chart: task status by unit"), attachment=photo)]
+    return [Reply(digest.text), Reply(_("Chart: task status by lead unit"), attachment=photo)]
 
 
 def write_digest(factory: sessionmaker[Session], settings: Settings, now: datetime, out_dir: Path | str) -> tuple[Path, Path]:

@@ -7,6 +7,11 @@ letter was recorded, the head is told every working day what the rules
 require (Thông tư 01/2018/TT-VPCP, Mẫu 04: "Phiếu xin lỗi và hẹn lại ngày trả
 kết quả" with a new appointment date) until someone presses "Đã gửi phiếu
 xin lỗi". Outbox keys make each alert once per day at most.
+
+Paused dossiers (5 waiting for supplements, 6 waiting for fees, 8 stopped)
+get neither alert: their appointment date moves by the waiting time, so
+they are neither late nor "due tomorrow"; an alert planned before the pause
+is withdrawn.
 """
 
 from __future__ import annotations
@@ -24,11 +29,13 @@ from handlers.messages import Button, Reply
 from handlers.outbox import cancel_pending, existing_keys, notification_row, reply_payload
 from handlers.recipients import CHANGERS, Directory
 from models.dossiers import Dossier
+from models.outbox import Notification, OutboxStatus
 
 if TYPE_CHECKING:
     from scheduler.calendar import WorkCalendar
 
 CLOSED = (3, 7, 9, 10)
+PAUSED = Dossier.PAUSED  # 5, 6, 8
 LOOKAHEAD_DAYS = 10  # calendar days: enough to contain "one working day left" after any holiday
 
 
@@ -44,8 +51,10 @@ def dossier_alert_rows(session: Session, now: datetime, cal: WorkCalendar, peopl
     if not cal.is_working_day(today):
         return []
     horizon = cal.at(today + timedelta(days=LOOKAHEAD_DAYS), cal.windows[0][0])
+    withdraw_paused_alerts(session)
     dossiers = session.scalars(
-        select(Dossier).where(Dossier.status.not_in(CLOSED), Dossier.due_at.is_not(None), Dossier.due_at < horizon)
+        select(Dossier).where(Dossier.status.not_in((*CLOSED, *PAUSED)), Dossier.due_at.is_not(None),
+                              Dossier.due_at < horizon)
         .options(selectinload(Dossier.unit))
     )
     wanted = []
@@ -72,6 +81,17 @@ def dossier_alert_rows(session: Session, now: datetime, cal: WorkCalendar, peopl
         rows.append(notification_row(key, person.id, "dossier_alert", reply_payload(reply, late=kind == "late"),
                                      send_at, subject_ref=f"dossier:{d.id}"))
     return rows
+
+
+def withdraw_paused_alerts(session: Session) -> int:
+    """Cancel alerts not yet sent about dossiers that have been paused since."""
+    pending = session.scalars(select(Notification.subject_ref).where(
+        Notification.kind == "dossier_alert", Notification.status == OutboxStatus.PENDING)).all()
+    ids = {int(ref.split(":", 1)[1]) for ref in pending if ref and ref.startswith("dossier:") and ref[8:].isdigit()}
+    if not ids:
+        return 0
+    paused = session.scalars(select(Dossier.id).where(Dossier.id.in_(ids), Dossier.status.in_(PAUSED))).all()
+    return sum(cancel_pending(session, f"dossier:{i}", kinds=("dossier_alert",)) for i in paused)
 
 
 def soon_message(d: Dossier, due: date) -> Reply:
@@ -105,7 +125,8 @@ def on_apology_sent(ctx: Ctx, arg: str) -> Reply:
     if not allowed:
         ctx.audit("apology_refused", d.code)
         unit = d.unit.name if d.unit else _("the responsible unit")
-        return Reply(_("Only the leadership of {unit} or the Department Office can record this.").format(unit=unit))
+        return Reply(_("Only the leadership of {unit} or the Department Office can record this.").format(unit=unit)
+                     + "\n" + _("Please tell them once the apology letter has been sent."))
     if d.apology_at is not None:
         return Reply(_("The apology letter for dossier {code} was already recorded on {date}.").format(
             code=d.code, date=fmt_date(d.apology_at.astimezone(ctx.tz))))

@@ -4,9 +4,13 @@ A reply to a reminder ("xong 80%", "được 80% rồi", "đã hoàn thành", or
 note such as "đã ban hành KH 59/KH-SKHCN ngày 31/1") is tied to its task via
 the SentMessage the dispatcher recorded. "📝 Cập nhật tiến độ" offers 25/50/
 75/100 and remembers (ConversationState) that the next plain message is the
-update. A file sent as a reply becomes evidence of that task. Only the lead
-unit's head or deputy head, leaders and the office may change a task; anyone
-else is told who can, and nothing changes.
+update (there a bare "95" is a percentage). A bare number under a reminder
+outside that state is asked about, never stored as a note. A lower figure
+than before is accepted and said to be lower. A file sent as a reply becomes
+evidence of that task. Only the lead unit's head or deputy head, leaders and
+the office may change a task; anyone else is told who can, and nothing
+changes. When a leader or the office closes a unit's task, the unit's head
+is told, so nothing is closed behind their back.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from sqlalchemy import select
 from handlers import state as shared_state
 from handlers.context import Ctx
 from handlers.format import short
-from handlers.i18n import _, fmt_date
+from handlers.i18n import _, fmt_date, use_locale
 from handlers.messages import Button, Reply
-from handlers.recipients import can_change_task
+from handlers.outbox import enqueue, notification_row, reply_payload
+from handlers.recipients import Directory, can_change_task, head_names
 from handlers.task_changes import record_progress
 from handlers.text import fold
 from models.outbox import SentMessage
@@ -34,6 +39,7 @@ STATE_TTL = timedelta(minutes=30)
 PROGRESS_STATE = "progress"
 
 _PERCENT = re.compile(r"(\d{1,3})\s*(?:%|phan tram\b)")
+_BARE_NUMBER = re.compile(r"\s*(\d{1,3})\s*[.!]?\s*")
 _DONE = re.compile(r"\b(hoan thanh|xong|done|finished)\b")
 _NEGATION = re.compile(r"\b(chua|khong|ko|k0)\b|\b(mot|1) phan\b")
 _QUESTION = re.compile(
@@ -56,10 +62,23 @@ class ProgressReport:
     invalid: bool = False  # a percent over 100
 
 
-def parse_progress(text: str) -> ProgressReport:
-    """'xong 80%' → 80; 'đã hoàn thành' / 'xong' → 100; 'chưa xong …' or other text → a note."""
+def bare_number(text: str) -> int | None:
+    """The number when the whole message is one ("95", "3."), else None."""
+    m = _BARE_NUMBER.fullmatch(text or "")
+    return int(m.group(1)) if m else None
+
+
+def parse_progress(text: str, bare_is_percent: bool = False) -> ProgressReport:
+    """'xong 80%' → 80; 'đã hoàn thành' / 'xong' → 100; 'chưa xong …' or other text → a note.
+
+    ``bare_is_percent``: the bot has just asked for the percentage, so "95"
+    alone means 95%.
+    """
     raw = " ".join(text.split())
     key = fold(raw)
+    bare = bare_number(raw) if bare_is_percent else None
+    if bare is not None:
+        return ProgressReport(None, raw, invalid=True) if bare > 100 else ProgressReport(bare, raw)
     m = _PERCENT.search(key)
     if m:
         value = int(m.group(1))
@@ -133,12 +152,15 @@ def replied_item(ctx: Ctx) -> WorkItem | None:
     return find_work_item(ctx.session, ref)
 
 
-def not_allowed_reply(item: WorkItem) -> Reply:
+def not_allowed_reply(ctx: Ctx, item: WorkItem) -> Reply:
+    """Who may update the task, and what the person can do instead."""
     unit = item.task.lead_unit
     if unit is None:
-        return Reply(_("Only the Department's leadership or the Department Office can update this task."))
+        return Reply(_("Only the Department's leadership or the Department Office can update this task.") + "\n"
+                     + _("Please send your result to the Department Office so they can update it."))
+    names = ", ".join(head_names(ctx.session, unit.id)) or _("the unit's leadership")
     return Reply(_("Only the leadership of {unit} (lead unit) or the Department Office can update this task.").format(
-        unit=unit.name))
+        unit=unit.name) + "\n" + _("Please send your result to {names} so they can update it.").format(names=names))
 
 
 def title_of(item: WorkItem) -> str:
@@ -159,16 +181,27 @@ def apply_update(ctx: Ctx, item: WorkItem, report: ProgressReport) -> Reply:
     """Check the permission, record, answer in one line."""
     if not can_change_task(ctx.person, item.task):
         ctx.audit("progress_refused", item.ref)
-        return not_allowed_reply(item)
+        return not_allowed_reply(ctx, item)
     if report.invalid:
         return Reply(_("Progress must be between 0% and 100%. Please send it again, e.g. \"xong 80%\"."))
     if item.status != TaskStatus.OPEN and report.percent is not None and report.percent >= 100:
         return Reply(_("The task \"{title}\" is already marked as done.").format(title=title_of(item)))
+    before, was_open = item.percent or 0, item.status == TaskStatus.OPEN
     record_progress(ctx.session, item, ctx.person, ctx.now, ctx.today, report.percent, report.note, ctx.msg.channel)
     clear_state(ctx)
     if report.percent is not None and report.percent >= 100:
-        return Reply(_("Recorded: the task \"{title}\" was completed on {date}. Its reminders have stopped.").format(
-            title=title_of(item), date=fmt_date(ctx.today)))
+        text = _("Recorded: the task \"{title}\" was completed on {date}. Its reminders have stopped.").format(
+            title=title_of(item), date=fmt_date(ctx.today))
+        told = tell_unit_heads_of_closing(ctx, item)
+        if told:
+            text += "\n" + _("{names} (lead unit) has been told.").format(names=", ".join(told))
+        return Reply(text)
+    if report.percent is not None and report.percent < before:
+        text = _("Progress of the task \"{title}\" lowered from {old}% to {new}%.").format(
+            title=title_of(item), old=before, new=report.percent)
+        if not was_open:
+            text += " " + _("The task is open again and will be reminded.")
+        return Reply(text)
     if report.percent is not None:
         return Reply(_("Progress {percent}% recorded for the task \"{title}\".").format(
             percent=report.percent, title=title_of(item)))
@@ -179,15 +212,51 @@ def apply_update(ctx: Ctx, item: WorkItem, report: ProgressReport) -> Reply:
     )
 
 
+def tell_unit_heads_of_closing(ctx: Ctx, item: WorkItem) -> list[str]:
+    """A leader or the office closed a unit's task: tell the unit's head(s).
+
+    Returns the names told. Nobody is told when the person belongs to the
+    lead unit (they closed their own work) or when no unit leads the task.
+    """
+    unit_id = item.task.lead_unit_id
+    if unit_id is None or ctx.person.unit_id == unit_id:
+        return []
+    heads = [p for p in Directory.load(ctx.session).unit_heads(unit_id) if p.id != ctx.person.id]
+    rows = []
+    for head in heads:
+        with use_locale(head.locale):
+            reply = Reply("\n".join([
+                _("ℹ️ {name} marked the task of {unit} as done on {date}:").format(
+                    name=ctx.person.name, unit=item.task.lead_unit.name, date=fmt_date(ctx.today)),
+                f"“{title_of(item)}”",
+                _("Its reminders have stopped. If it is not finished, reply to this message with the real progress, e.g. \"xong 80%\"."),
+            ]), context_ref=item.ref)
+        rows.append(notification_row(f"closed:{item.ref}:{ctx.today.isoformat()}:p{head.id}", head.id, "progress_notice",
+                                     reply_payload(reply), ctx.now, subject_ref=item.ref))
+    enqueue(ctx.session, rows)
+    return [p.name for p in heads]
+
+
+def ask_if_percent(ctx: Ctx, item: WorkItem, n: int) -> Reply:
+    """A bare number under a reminder: a percentage, or a slip? Ask, store nothing."""
+    if not can_change_task(ctx.person, item.task):
+        return not_allowed_reply(ctx, item)
+    return Reply(
+        _("Did you mean progress {n}% for the task \"{title}\"? Press the button to confirm, or write it with %, e.g. \"xong 80%\".").format(
+            n=n, title=title_of(item)),
+        buttons=[[Button(f"✅ {n}%", f"pct:{item.ref}:{n}"), Button(_("📝 Update progress"), f"upd:{item.ref}")]],
+    )
+
+
 # ---------------------------------------------------------------- router entry points
 
 
 def on_text(ctx: Ctx) -> Reply | None:
     """Free text: the answer to "Cập nhật tiến độ", or a reply to a reminder."""
     text = (ctx.msg.text or "").strip()
-    report = parse_progress(text)
     state = get_state(ctx, (PROGRESS_STATE,))
     if state is not None:
+        report = parse_progress(text, bare_is_percent=True)
         if not is_for_us(report, text):
             clear_state(ctx)
             return None
@@ -197,7 +266,13 @@ def on_text(ctx: Ctx) -> Reply | None:
             return found
         return apply_update(ctx, found, report)
     item = replied_item(ctx)
-    if item is None or not is_for_us(report, text):
+    if item is None:
+        return None
+    n = bare_number(text)
+    if n is not None and n <= 100:
+        return ask_if_percent(ctx, item, n)
+    report = parse_progress(text)
+    if not is_for_us(report, text):
         return None
     return apply_update(ctx, item, report)
 
@@ -215,7 +290,7 @@ def on_file(ctx: Ctx) -> Reply | None:
         item = found
     if not can_change_task(ctx.person, item.task):
         ctx.audit("evidence_refused", item.ref)
-        return not_allowed_reply(item)
+        return not_allowed_reply(ctx, item)
     att = ctx.msg.attachment
     if att is None or att.data is None:
         return Reply(_("I could not read the file. Please send it again."))
@@ -251,7 +326,7 @@ def on_update(ctx: Ctx, ref: str) -> Reply:
         return found
     if not can_change_task(ctx.person, found.task):
         ctx.audit("progress_refused", found.ref)
-        return not_allowed_reply(found)
+        return not_allowed_reply(ctx, found)
     set_state(ctx, PROGRESS_STATE, ref=found.ref)
     buttons = [[Button(f"{p}%", f"pct:{found.ref}:{p}") for p in (25, 50, 75, 100)]]
     return Reply(

@@ -87,6 +87,40 @@ def test_digest_figures(factory, settings, data):
     assert "Chỉ số CCHC năm 2026 (ước tính đến 23/11/2026)" in text  # the estimate is part of the digest
 
 
+@pytest.fixture
+def common_and_monthly(factory, data):
+    """A task addressed to all units, and a monthly TTUD report with done, current and future months."""
+    from handlers.occurrences import ensure_occurrences
+
+    with transaction(factory) as s:
+        f.task(s, "Giao chung: rà soát tiêu chí", lead=None, deadline=date(2026, 12, 15), all_units=True)
+        monthly = f.task(s, "Báo cáo tháng về ứng dụng KH&CN", lead="TTUD", recurrence="monthly")
+        ensure_occurrences(s, monthly, date(2026, 9, 1), date(2027, 2, 28))
+        for occ in monthly.occurrences:
+            if occ.deadline < date(2026, 11, 1):
+                occ.status, occ.percent, occ.completed_on = "done", 100, occ.deadline
+
+
+def test_digest_counts_per_lead_unit_with_common_tasks_apart_and_a_monthly_task_once(
+        factory, settings, common_and_monthly):
+    with factory() as s:
+        digest = build_digest(s, MONDAY, settings)
+    rows = {u.code: (u.done, u.in_progress, u.due_week, u.overdue) for u in digest.units}
+    assert rows["TTUD"] == (0, 1, 0, 0)  # one monthly task: its current month, not four planned months
+    common = digest.common
+    assert (common.done, common.in_progress, common.due_week, common.overdue) == (0, 1, 0, 0)
+    text = digest.text
+    assert "*Nhiệm vụ theo đơn vị chủ trì* (hoàn thành trong năm" in text
+    assert "• Nhiệm vụ giao chung các phòng, đơn vị: 0 / 1 / 0 / 0" in text
+    assert "Tổng: 2 hoàn thành, 4 đang thực hiện, 1 đến hạn trong tuần, 6 quá hạn." in text
+    with factory() as s:  # the open totals are what /viec lists for a leader
+        from models.queries import work_items
+
+        listed = work_items(s, today=MONDAY.date())
+    open_total = sum(u.in_progress + u.due_week + u.overdue for u in [*digest.units, common])
+    assert open_total == len(listed) == 11
+
+
 def test_estimate_lines_are_appended(factory, settings, data):
     with factory() as s:
         text = build_digest(s, MONDAY, settings, estimate_lines=["Điểm dự kiến: 84,50/100"]).text

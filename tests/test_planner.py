@@ -92,6 +92,10 @@ async def test_a_task_across_tet_2027_from_three_weeks_before_to_three_weeks_aft
     assert [b.label for row in first.buttons for b in row] == ["✅ Đã hoàn thành", "📝 Cập nhật tiến độ", "⏳ Xin gia hạn", "🔕 Nhắc lại sau"]
     escalated = next(r for chat, r in sender.sent if chat == "hoa" and r.context_ref == ref)
     assert "Phòng Quản lý Công nghệ" in escalated.text and "quá hạn 6 ngày làm việc" in escalated.text
+    # A leader follows up; closing the unit's task is not one tap away on every copy.
+    for chat, r in sender.sent:
+        if chat == "hoa" and r.context_ref == ref:
+            assert [b.data for row in r.buttons for b in row] == [f"snz:unit:task:{org}", f"snz:task:{org}"]
 
 
 async def test_ticks_are_idempotent_and_a_finished_task_gets_no_more(factory, settings, tet_cal, org):

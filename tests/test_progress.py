@@ -45,7 +45,9 @@ def test_parse_progress_rejects_more_than_100():
 @pytest.mark.parametrize("text, expected, rest", [
     ("30/12", date(2026, 12, 30), ""), ("30/12/2026", date(2026, 12, 30), ""),
     ("ngày 30 tháng 12", date(2026, 12, 30), ""), ("ngày 15 tháng 1 năm 2027, vì chờ số liệu", date(2027, 1, 15), "chờ số liệu"),
-    ("15/1 lý do: chờ ý kiến Sở Nội vụ", date(2027, 1, 15), "chờ ý kiến Sở Nội vụ"),  # no year, already past → next year
+    ("15/1 lý do: chờ ý kiến Sở Nội vụ", date(2027, 1, 15), "chờ ý kiến Sở Nội vụ"),  # >6 months ago → next year
+    ("20/11", date(2026, 11, 20), ""),  # three days ago stays in the past (and is then refused), not 20/11/2027
+    ("1/6", date(2026, 6, 1), ""), ("1/5", date(2027, 5, 1), ""),  # ~6 months back is the boundary
     ("31/2", None, "31/2"), ("tuần sau", None, "tuần sau"),
 ])
 def test_parse_proposed_date(text, expected, rest):
@@ -135,7 +137,8 @@ async def test_an_unauthorised_reply_changes_nothing_and_says_who_can(core, fact
         chat.receive(reminder)
         answer = text_of(chat.reply("xong 100%"))
         assert answer == ("Chỉ lãnh đạo Phòng Quản lý Công nghệ, Thị trường công nghệ và Chuyên ngành (đơn vị chủ trì) "
-                          "hoặc Văn phòng Sở mới cập nhật được nhiệm vụ này.")
+                          "hoặc Văn phòng Sở mới cập nhật được nhiệm vụ này.\n"
+                          "Anh/chị vui lòng báo kết quả cho Nguyễn Thị Mai để cập nhật.")
         assert "Văn phòng Sở" in text_of(chat.press(f"done:task:{task_id}"))
         chat.receive(reminder)
         assert "chủ trì" in text_of(chat.reply("", attachment=Attachment("x.pdf", "application/pdf", b"x", 1)))
@@ -167,6 +170,91 @@ async def test_update_button_offers_percentages_and_takes_the_next_message(core,
     assert _task(factory, task_id).percent == 75
 
 
+async def test_a_bare_number_after_update_is_a_percentage(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    mai.press(f"upd:task:{task_id}")
+    assert text_of(mai.say("95")) == "Đã ghi nhận tiến độ 95% cho nhiệm vụ “Triển khai phần mềm quản lý hồ sơ công việc”."
+    assert _task(factory, task_id).percent == 95
+    mai.press(f"upd:task:{task_id}")
+    assert "0% đến 100%" in text_of(mai.say("120"))
+    assert _task(factory, task_id).percent == 95
+
+
+async def test_lower_progress_is_recorded_and_said_to_be_lower(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    mai.receive(await _reminder_for(factory, settings, "mai"))
+    mai.reply("xong 90%")
+    assert "giảm từ 90% xuống 80%" in text_of(mai.reply("xong 80%"))
+    assert "giảm từ 80% xuống 0%" in text_of(mai.reply("0%"))
+    assert _task(factory, task_id).percent == 0
+    mai.press(f"done:task:{task_id}")
+    answer = text_of(mai.reply("xong 70%"))
+    assert "giảm từ 100% xuống 70%" in answer and "mở lại" in answer
+    assert _task(factory, task_id).status == "open"
+
+
+async def test_a_stray_digit_under_a_reminder_is_asked_about_not_stored(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    mai.receive(await _reminder_for(factory, settings, "mai"))
+    asked = mai.reply("3")
+    assert "Có phải anh/chị muốn báo tiến độ 3%" in text_of(asked)
+    assert buttons_of(asked)[0] == ("✅ 3%", f"pct:task:{task_id}:3")
+    assert _notes(factory) == [] and _task(factory, task_id).percent == 20
+    mai.press(f"pct:task:{task_id}:3")
+    assert _task(factory, task_id).percent == 3
+
+
+async def test_a_leader_closing_a_units_task_tells_the_head(core, factory, settings, task_id):
+    hoa = Chat(core, "hoa")
+    answer = text_of(hoa.press(f"done:task:{task_id}"))
+    assert "dừng nhắc" in answer and "Đã thông báo cho Nguyễn Thị Mai (đơn vị chủ trì)" in answer
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    told = sender.to("mai")
+    assert len(told) == 1 and "Trần Công Hòa đã ghi nhận nhiệm vụ của Phòng Quản lý Công nghệ" in told[0].text
+    assert "Triển khai phần mềm" in told[0].text and told[0].context_ref == f"task:{task_id}"
+    mai = Chat(core, "mai")
+    mai.receive(told[0])
+    mai.reply("xong 80%")  # the head corrects it
+    assert (_task(factory, task_id).status, _task(factory, task_id).percent) == ("open", 80)
+    mai.press(f"done:task:{task_id}")  # the head closing their own task tells nobody
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    assert len(sender.to("mai")) == 1
+
+
+async def _escalation_for_hoa(factory, settings, task_id):
+    """Move the deadline back so the task is 6 working days overdue: Hòa gets the escalation copy."""
+    with transaction(factory) as s:
+        task = s.get(Task, task_id)
+        task.deadline = task.original_deadline = date(2026, 11, 13)
+    tick_once(factory, settings, NOW)
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    return sender.to("hoa")[0]
+
+
+async def test_a_leaders_escalation_copy_offers_a_nudge_not_done(core, factory, settings, task_id):
+    copy = await _escalation_for_hoa(factory, settings, task_id)
+    assert "kính báo để Lãnh đạo chỉ đạo" in copy.text
+    assert buttons_of([copy]) == [("📣 Nhắc đơn vị", f"snz:unit:task:{task_id}"),
+                                  ("🔕 Nhắc lại sau", f"snz:task:{task_id}")]
+    hoa = Chat(core, "hoa")
+    assert "Đã nhắc Nguyễn Thị Mai" in text_of(hoa.press(f"snz:unit:task:{task_id}"))
+    assert "Hôm nay" in text_of(hoa.press(f"snz:unit:task:{task_id}"))  # once a day
+    assert "Lãnh đạo Sở" in text_of(Chat(core, "nam").press(f"snz:unit:task:{task_id}"))
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    nudges = sender.to("mai")
+    assert len(nudges) == 1 and nudges[0].text.startswith("📣 Lãnh đạo Sở (Trần Công Hòa) đề nghị Phòng Quản lý")
+    assert "quá hạn 6 ngày làm việc" in nudges[0].text and ("✅ Đã hoàn thành", f"done:task:{task_id}") in buttons_of(nudges)
+    assert _task(factory, task_id).status == "open"
+    hoa.press(f"snz:task:{task_id}")  # the snoozed copy is still a leader's copy
+    wed = datetime(2026, 11, 25, 7, 30, tzinfo=TZ)
+    await dispatch_once(factory, settings, {"console": sender}, wed)
+    again = sender.to("hoa")
+    assert len(again) == 1 and [d for _l, d in buttons_of(again)][0] == f"snz:unit:task:{task_id}"
+
+
 async def test_extension_request_approved_by_the_supervising_deputy(core, factory, settings, task_id):
     mai, hoa, hong = Chat(core, "mai"), Chat(core, "hoa"), Chat(core, "hong")
     assert "25/11/2026" in text_of(mai.press(f"ext:task:{task_id}"))
@@ -194,27 +282,112 @@ async def test_extension_request_approved_by_the_supervising_deputy(core, factor
     await dispatch_once(factory, settings, {"console": sender}, NOW)
     told = sender.to("mai")
     assert len(told) == 1 and "Trần Công Hòa đã đồng ý gia hạn" in told[0].text and "30/12/2026" in told[0].text
+    assert "Nhắc việc sẽ theo hạn mới" in told[0].text and told[0].context_ref == f"task:{task_id}"
+    assert buttons_of(told)[0] == ("✅ Đã hoàn thành", f"done:task:{task_id}")
 
 
-async def test_extension_rejected_keeps_the_deadline(core, factory, settings, task_id):
+async def _request_extension(core, factory, settings, task_id, text="30/12/2026 vì chờ số liệu"):
+    """Mai asks; the request reaches Hòa. Returns (request id, the leader's message)."""
     mai = Chat(core, "mai")
     mai.press(f"ext:task:{task_id}")
-    mai.say("30/12/2026 vì chờ số liệu")
-    with factory() as s:
-        req = s.scalar(select(ExtensionRequest))
-        assert (req.proposed_deadline, req.reason) == (date(2026, 12, 30), "chờ số liệu")
-    assert "giữ nguyên" in text_of(Chat(core, "hoa").press(f"exr:{req.id}"))
-    assert _task(factory, task_id).deadline == date(2026, 11, 25)
+    mai.say(text)
     sender = ListSender()
     await dispatch_once(factory, settings, {"console": sender}, NOW)
-    assert "không đồng ý" in sender.to("mai")[0].text
+    with factory() as s:
+        req_id = s.scalar(select(ExtensionRequest.id))
+    return req_id, sender.to("hoa")[0]
+
+
+def _notes(factory) -> list[str]:
+    with factory() as s:
+        return list(s.scalars(select(ProgressUpdate.note)))
+
+
+async def test_extension_rejected_with_a_reason_tells_the_requester_why_and_what_next(core, factory, settings, task_id):
+    req_id, request = await _request_extension(core, factory, settings, task_id)
+    assert request.context_ref == f"ext:{req_id}"  # not the task: later text is not a progress note
+    hoa = Chat(core, "hoa")
+    hoa.receive(request)
+    asked = hoa.press(f"exr:{req_id}")
+    assert "giữ nguyên" in text_of(asked) and "lý do" in text_of(asked)
+    assert buttons_of(asked) == [("Không ghi lý do", f"exs:r{req_id}")]
+    assert "Đã chuyển lý do tới Nguyễn Thị Mai" in text_of(hoa.reply("chưa có lý do chính đáng"))
+    assert _notes(factory) == [] and _task(factory, task_id).deadline == date(2026, 11, 25)
+    with factory() as s:
+        assert s.get(ExtensionRequest, req_id).status == "rejected"
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    told = sender.to("mai")
+    assert len(told) == 1
+    assert told[0].text == (
+        "❌ Trần Công Hòa không đồng ý gia hạn nhiệm vụ “Triển khai phần mềm quản lý hồ sơ công việc”; "
+        "hạn giữ nguyên thứ Tư, 25/11/2026.\nLý do: chưa có lý do chính đáng\n"
+        "Đề nghị khẩn trương hoàn thành trước hạn 25/11/2026 hoặc liên hệ Trần Công Hòa để trao đổi.")
+    await dispatch_once(factory, settings, {"console": sender}, NOW + timedelta(hours=1))
+    assert len(sender.to("mai")) == 1  # the fallback without a reason was replaced, not sent as well
+    hoa.reply("xong 100%")  # plain text under the request later on is still not progress
+    assert _notes(factory) == [] and _task(factory, task_id).status == "open"
+
+
+async def test_extension_rejected_without_a_reason_button_or_silence(core, factory, settings, task_id):
+    req_id, request = await _request_extension(core, factory, settings, task_id)
+    hoa = Chat(core, "hoa")
+    hoa.press(f"exr:{req_id}")
+    assert "không kèm lý do" in text_of(hoa.press(f"exs:r{req_id}"))
+    assert "không còn hiệu lực" in text_of(hoa.press(f"exs:r{req_id}"))  # once only
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    told = text_of(sender.to("mai"))
+    assert "không đồng ý" in told and "Lý do" not in told and "Đề nghị khẩn trương hoàn thành" in told
+
+
+async def test_a_silent_rejection_reaches_the_requester_when_the_question_expires(core, factory, settings, task_id):
+    req_id, _request = await _request_extension(core, factory, settings, task_id)
+    Chat(core, "hoa").press(f"exr:{req_id}")
+    sender = ListSender()
+    assert await dispatch_once(factory, settings, {"console": sender}, NOW + timedelta(minutes=5)) == 0
+    await dispatch_once(factory, settings, {"console": sender}, NOW + timedelta(minutes=31))
+    assert "không đồng ý" in text_of(sender.to("mai"))
+
+
+async def test_a_leaders_plain_reply_to_an_extension_request_is_not_a_progress_note(core, factory, settings, task_id):
+    _req_id, request = await _request_extension(core, factory, settings, task_id)
+    hoa = Chat(core, "hoa")
+    hoa.receive(request)
+    hoa.reply("chưa có lý do chính đáng")
+    assert _notes(factory) == []
+
+
+async def test_extension_dates_past_by_days_are_refused_and_days_off_are_named(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    mai.press(f"ext:task:{task_id}")
+    assert "đã qua" in text_of(mai.say("20/11"))  # not silently 20/11/2027
+    answer = text_of(mai.say("1/1"))
+    assert "thứ Sáu, 01/01/2027 là ngày nghỉ (Tết Dương lịch)" in answer and "thứ Năm, 31/12/2026" in answer
+    assert "lý do" in answer.lower()
+    mai.say("31/12")  # takes the suggested working day instead
+    answer = text_of(mai.say("chờ kinh phí"))
+    assert "thứ Năm, 31/12/2026" in answer
+    with factory() as s:
+        assert s.scalar(select(ExtensionRequest.proposed_deadline)) == date(2026, 12, 31)
+
+
+async def test_extension_on_a_weekend_is_accepted_with_a_warning(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    mai.press(f"ext:task:{task_id}")
+    answer = text_of(mai.say("26/12 vì chờ số liệu"))
+    assert "thứ Bảy, 26/12/2026 là ngày nghỉ" in answer and "thứ Sáu, 25/12/2026" in answer
+    assert "đã gửi đề nghị gia hạn" in answer.lower()
+    with factory() as s:
+        assert s.scalar(select(ExtensionRequest.proposed_deadline)) == date(2026, 12, 26)
 
 
 async def test_snooze_sends_the_reminder_again_next_working_morning(core, factory, settings, task_id):
     mai = Chat(core, "mai")
     mai.receive(await _reminder_for(factory, settings, "mai"))
     answer = text_of(mai.press(f"snz:task:{task_id}"))
-    assert "thứ Tư, 25/11/2026" in answer and "07:30" in answer  # 24/11 is a day off
+    assert answer == ("Sẽ nhắc lại nhiệm vụ “Triển khai phần mềm quản lý hồ sơ công việc” "
+                      "vào thứ Tư, 25/11/2026 lúc 07:30.")  # 24/11 is a day off
     sender = ListSender()
     tue = datetime(2026, 11, 24, 9, 0, tzinfo=TZ)
     wed = datetime(2026, 11, 25, 7, 30, tzinfo=TZ)
@@ -233,7 +406,14 @@ async def test_late_dossier_alert_repeats_daily_until_the_apology_is_recorded(co
                     due_at=datetime(2026, 11, 20, 17, tzinfo=TZ), status=4)
         soon = Dossier(code="000.00.19.H48-261116-0002", procedure_name="Thẩm định công nghệ", unit=f.unit(s, "QLCN"),
                        received_at=datetime(2026, 11, 16, 8, tzinfo=TZ), due_at=datetime(2026, 11, 25, 17, tzinfo=TZ), status=4)
-        s.add_all([d, soon])
+        paused = [  # waiting for supplements (late by the original date), fees (due tomorrow), stopped
+            Dossier(code=f"000.00.19.H48-261110-000{n}", procedure_name="Tạm dừng", unit=f.unit(s, "QLCN"),
+                    received_at=datetime(2026, 11, 10, 8, tzinfo=TZ), due_at=due, status=status)
+            for n, status, due in ((5, 5, datetime(2026, 11, 18, 17, tzinfo=TZ)),
+                                   (6, 6, datetime(2026, 11, 25, 17, tzinfo=TZ)),
+                                   (8, 8, datetime(2026, 11, 19, 17, tzinfo=TZ)))
+        ]
+        s.add_all([d, soon, *paused])
         s.flush()
         dossier_id = d.id
     sender = ListSender()
@@ -245,6 +425,7 @@ async def test_late_dossier_alert_repeats_daily_until_the_apology_is_recorded(co
     assert len(late) == 1 and "Phiếu xin lỗi và hẹn lại ngày trả kết quả" in late[0].text and "Mẫu 04" in late[0].text
     assert buttons_of(late) == [("Đã gửi phiếu xin lỗi", f"apo:{dossier_id}")]
     assert any("0002" in r.text and "còn 1 ngày làm việc" in r.text for r in alerts)  # due Wed 25/11; Tue 24/11 is off
+    assert not any(code in r.text for r in alerts for code in ("0005", "0006", "0008"))  # paused: no alert
     assert sender.to("nam") == [] and sender.to("hong") == []
 
     assert "hoặc Văn phòng Sở mới ghi nhận được việc này" in text_of(Chat(core, "nam").press(f"apo:{dossier_id}"))
@@ -255,3 +436,21 @@ async def test_late_dossier_alert_repeats_daily_until_the_apology_is_recorded(co
     tick_once(factory, settings, wed)
     await dispatch_once(factory, settings, {"console": sender}, wed)
     assert len([r for r in sender.to("mai") if "0001" in r.text]) == 1  # no new alert after the apology
+
+
+async def test_an_alert_planned_before_a_pause_is_withdrawn(core, factory, settings, task_id):
+    with transaction(factory) as s:
+        d = Dossier(code="000.00.19.H48-261110-0009", procedure_name="Thủ tục", unit=f.unit(s, "QLCN"),
+                    received_at=datetime(2026, 11, 10, 8, tzinfo=TZ), due_at=datetime(2026, 11, 20, 17, tzinfo=TZ),
+                    status=4)
+        s.add(d)
+    tick_once(factory, settings, NOW)  # planned, not sent yet
+    with transaction(factory) as s:
+        s.scalar(select(Dossier)).status = 5  # the unit asks for supplements
+    later = NOW + timedelta(minutes=30)
+    tick_once(factory, settings, later)
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, later)
+    assert not any("0009" in r.text for r in sender.to("mai"))
+    with factory() as s:
+        assert set(s.scalars(select(Notification.status).where(Notification.kind == "dossier_alert"))) == {"cancelled"}
