@@ -91,8 +91,19 @@ def parse_progress(text: str, bare_is_percent: bool = False) -> ProgressReport:
 
 
 def looks_like_question(text: str) -> bool:
-    """A question typed under a reminder is for the query feature, not a progress note."""
-    return "?" in text or bool(_QUESTION.search(fold(text)))
+    """A question typed under a reminder is for the query feature, not a progress note.
+
+    The question parser decides: what it reads as a question about tasks,
+    dossiers, scores or the digest is one ("các đơn vị tôi phụ trách có việc
+    gì quá hạn không"), whatever the reminder it follows.
+    """
+    if "?" in text or _QUESTION.search(fold(text)):
+        return True
+    from datetime import datetime
+
+    from handlers.query import parse
+
+    return parse(text, datetime.now()).subject in {"task", "dossier", "score", "digest", "help"}
 
 
 def is_for_us(report: ProgressReport, text: str) -> bool:

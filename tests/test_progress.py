@@ -454,3 +454,13 @@ async def test_an_alert_planned_before_a_pause_is_withdrawn(core, factory, setti
     assert not any("0009" in r.text for r in sender.to("mai"))
     with factory() as s:
         assert set(s.scalars(select(Notification.status).where(Notification.kind == "dossier_alert"))) == {"cancelled"}
+
+
+def test_a_question_typed_under_a_reminder_is_answered_not_filed_as_a_note(factory, settings):
+    """On the console every line follows the last reminder: a question must still be a question."""
+    from handlers.progress import looks_like_question
+
+    assert looks_like_question("các đơn vị tôi phụ trách có việc gì quá hạn không")
+    assert looks_like_question("ho so tre han thang nay")
+    assert not looks_like_question("đang chờ số liệu từ các huyện")
+    assert not looks_like_question("đã ban hành KH 59/KH-SKHCN ngày 31/1")
