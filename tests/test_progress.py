@@ -456,7 +456,7 @@ async def test_an_alert_planned_before_a_pause_is_withdrawn(core, factory, setti
         assert set(s.scalars(select(Notification.status).where(Notification.kind == "dossier_alert"))) == {"cancelled"}
 
 
-def test_a_question_typed_under_a_reminder_is_answered_not_filed_as_a_note(factory, settings):
+def test_a_question_typed_under_a_reminder_is_answered_not_filed_as_a_note():
     """On the console every line follows the last reminder: a question must still be a question."""
     from handlers.progress import looks_like_question
 
