@@ -99,3 +99,14 @@ def test_score_questions(core):
     assert re.search(r"Chỉ số CCHC năm 2026 \(ước tính đến 23/11/2026\): \d+,\d\d/100 điểm", estimate)
     deducted = text_of(leader.say("phong nao dang lam mat diem"))
     assert "Điểm bị trừ theo đơn vị (chưa tính điều tra xã hội học):" in deducted and "VP −" in deducted
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("viec qua han cua phong abc", "Không tìm thấy đơn vị \"phong abc\""),
+    ("hồ sơ trễ hạn tháng 13", "Không có tháng này"),
+    ("hs quy 5", "Không có quý này"),
+    ("Chi cục TĐC tiến độ ra sao", "Nhiệm vụ chưa hoàn thành của Chi cục Tiêu chuẩn Đo lường Chất lượng"),
+    ("cảm ơn em nhé", "không có gì"),
+])
+def test_what_cannot_be_used_is_said_plainly(core, question, expected):
+    assert expected in text_of(Chat(core, "admin").say(question))

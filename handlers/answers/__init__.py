@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from handlers.answers.scope import Scope, resolve_scope
 from handlers.context import Ctx
+from dataclasses import replace
+
+from handlers.answers.checks import impossible_period, named_unit, unknown_unit
 from handlers.help import help_reply, not_understood_reply, small_talk_reply
 from handlers.i18n import _
 from handlers.messages import Button, Reply
@@ -38,10 +41,18 @@ def answer(ctx: Ctx, query: Query, offset: int = 0) -> list[Reply]:
         return [clarify_unit(query)]
     if query.subject == "help":
         return [help_reply(ctx)]
+    text = ctx.msg.text or ""
+    if query.subject in ("task", "dossier", "score", "unknown"):
+        problem = impossible_period(text) or (unknown_unit(text) if query.unit is None and not query.mine else None)
+        if problem is not None:
+            return [problem]
     if query.subject == "unknown":
-        polite = small_talk_reply(ctx.msg.text or "")
+        polite = small_talk_reply(text)
         if polite is not None:
             return [polite]
+        unit = query.unit or named_unit(text)
+        if unit or query.mine:  # "Chi cục TĐC tiến độ ra sao": that unit's open tasks
+            query = replace(query, subject="task", unit=unit)
     if query.subject in ("unknown", "progress"):
         if query.subject == "progress":
             return [Reply(_("To report progress, please reply to the reminder of that task (swipe the message and choose Reply), e.g. \"xong 80%\". Type /viec to see your tasks."))]
