@@ -110,3 +110,12 @@ def test_score_questions(core):
 ])
 def test_what_cannot_be_used_is_said_plainly(core, question, expected):
     assert expected in text_of(Chat(core, "admin").say(question))
+
+
+def test_period_report_and_tasks_done_late(core):
+    office = Chat(core, "admin")
+    report = text_of(office.say("bao cao quy 3"))
+    assert report.startswith("*Báo cáo — quý III/2026*") and "Nhiệm vụ đến hạn trong kỳ:" in report
+    assert "Tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn:" in report
+    late = text_of(office.say("việc hoàn thành trễ hạn"))
+    assert "*Nhiệm vụ hoàn thành trễ hạn*: 1" in late and "hoàn thành 05/10/2026 (trễ" in late

@@ -11,6 +11,7 @@ from handlers.answers.scope import Scope, resolve_scope
 from handlers.context import Ctx
 from dataclasses import replace
 
+from handlers.answers.period_report import period_asked, period_report
 from handlers.answers.checks import impossible_period, named_unit, unknown_unit
 from handlers.help import help_reply, not_understood_reply, small_talk_reply
 from handlers.i18n import _
@@ -50,6 +51,10 @@ def answer(ctx: Ctx, query: Query, offset: int = 0) -> list[Reply]:
         polite = small_talk_reply(text)
         if polite is not None:
             return [polite]
+        asked = period_asked(ctx, text)
+        if asked is not None:
+            scope = resolve_scope(ctx, asked)
+            return [scope if isinstance(scope, Reply) else period_report(ctx, asked, scope)]
         unit = query.unit or named_unit(text)
         if unit or query.mine:  # "Chi cục TĐC tiến độ ra sao": that unit's open tasks
             query = replace(query, subject="task", unit=unit)

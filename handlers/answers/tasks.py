@@ -32,6 +32,12 @@ def select_items(ctx: Ctx, query: Query, scope: Scope) -> list[WorkItem]:
     if query.conclusion:
         items = [i for i in items if i.task.conclusion and i.task.conclusion.number_key == query.conclusion]
     status, period = query.status, query.period
+    if status == "overdue" and _asks_done_late(ctx.msg.text or ""):
+        return sorted((i for i in work_items(ctx.session, unit_id=scope.unit.id if scope.unit else None,
+                                             include_done=True, today=ctx.today)
+                       if i.status == TaskStatus.DONE and i.completed_on and i.original_deadline
+                       and i.completed_on > i.original_deadline and _in_period(i.completed_on, period)),
+                      key=lambda i: i.completed_on, reverse=True)
     if status == "overdue":
         items = [i for i in items if i.is_overdue(today) and _in_period(i.deadline, period)]
     elif status == "due_soon":
@@ -52,6 +58,14 @@ def select_items(ctx: Ctx, query: Query, scope: Scope) -> list[WorkItem]:
     return by_urgency(items)
 
 
+def _asks_done_late(text: str) -> bool:
+    """'việc hoàn thành trễ hạn': done, but after the deadline (not 'chưa hoàn thành')."""
+    from handlers.text import fold
+
+    key = fold(text)
+    return ("hoan thanh" in key or "da xong" in key) and "chua" not in key.split()
+
+
 def what_of(query: Query) -> str:
     kinds = {
         "overdue": _("Overdue tasks"),
@@ -64,7 +78,7 @@ def what_of(query: Query) -> str:
 
 def answer_tasks(ctx: Ctx, query: Query, scope: Scope, offset: int) -> Reply:
     items = select_items(ctx, query, scope)
-    what = what_of(query)
+    what = _("Tasks completed late") if query.status == "overdue" and _asks_done_late(ctx.msg.text or "") else what_of(query)
     extra = _("conclusion {number}").format(number=query.conclusion) if query.conclusion else None
     if not items:
         return Reply(nothing_found(what, scope, query.period))

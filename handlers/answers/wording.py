@@ -21,6 +21,11 @@ def period_phrase(period: tuple[date, date] | None) -> str | None:
         return _("month {month}").format(month=f"{start.month}/{start.year}")
     if (start.month, start.day) == (1, 1) and (end.month, end.day) == (12, 31) and start.year == end.year:
         return _("year {year}").format(year=start.year)
+    quarter_end_month = start.month + 2
+    if (start.day == 1 and start.month in (1, 4, 7, 10) and start.year == end.year and end.month == quarter_end_month
+            and end.day == month_calendar.monthrange(end.year, end.month)[1]):
+        roman = {1: "I", 4: "II", 7: "III", 10: "IV"}[start.month]
+        return _("quarter {quarter}/{year}").format(quarter=roman, year=start.year)
     return _("from {start} to {end}").format(start=fmt_date(start), end=fmt_date(end))
 
 
