@@ -14,60 +14,33 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-import time
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from telegram import Bot  # noqa: E402
 
-from bot.telegram.ratelimit import RateLimiter, RateLimits  # noqa: E402
+from benches.send_batch import send_batch  # noqa: E402
+from bot.common.ratelimit import RateLimiter, RateLimits  # noqa: E402
 from bot.telegram.sender import TelegramSender  # noqa: E402
-from handlers.messages import Reply  # noqa: E402
 from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
 
 CHATS = 30
 PER_CHAT = 10
 
 
-def max_in_window(times: list[float], window: float = 1.0) -> int:
-    """Most events inside any ``window``-second interval."""
-    times = sorted(times)
-    best, start = 0, 0
-    for end, t in enumerate(times):
-        while t - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
 async def run(fake: FakeTelegram, limits: RateLimits, chats: int = CHATS, per_chat: int = PER_CHAT) -> None:
     async with Bot(fake.token, base_url=fake.base_url) as bot:
         sender = TelegramSender(bot, limiter=RateLimiter(limits))
-        started = time.monotonic()
-        jobs = [sender.send_reply(1000 + chat, Reply(text=f"Nhắc việc số {n} cho đơn vị {chat}"))
-                for chat in range(chats) for n in range(per_chat)]
-        results = await asyncio.gather(*jobs, return_exceptions=True)
-        elapsed = time.monotonic() - started
-    failures = [r for r in results if isinstance(r, BaseException)]
-    accepted = [c for c in fake.calls("sendMessage") if c.status == 200]
-    accepted_at: dict[int, list[float]] = defaultdict(list)
-    for call in accepted:
-        accepted_at[int(call.params["chat_id"])].append(call.at)
-    in_order = all(
-        [m.text for m in fake.sent_messages(1000 + chat)] ==
-        [f"Nhắc việc số {n} cho đơn vị {chat}" for n in range(per_chat)] for chat in range(chats))
-    steady = max((len(ts) - 1) / (max(ts) - min(ts)) for ts in accepted_at.values() if len(ts) > 1)
-    print(f"messages sent           : {len(accepted)} / {chats * per_chat} (failures: {len(failures)})")
-    print(f"elapsed                 : {elapsed:.2f} s")
-    print(f"throughput              : {len(accepted) / elapsed:.1f} msg/s")
+        batch = await send_batch(fake, sender.send_reply, [1000 + chat for chat in range(chats)], per_chat)
+    print(f"messages sent           : {len(batch.accepted)} / {batch.planned} (failures: {len(batch.failures)})")
+    print(f"elapsed                 : {batch.elapsed:.2f} s")
+    print(f"throughput              : {batch.throughput:.1f} msg/s")
     print(f"429 answers received    : {fake.rejected_429}")
-    print(f"max per-chat in any 1 s : {max(max_in_window(ts) for ts in accepted_at.values())} msg "
-          f"(burst allowance 3)")
-    print(f"max per-chat avg rate   : {steady:.2f} msg/s")
-    print(f"max overall in any 1 s  : {max_in_window([c.at for c in accepted])} msg")
-    print(f"per-chat order kept     : {in_order}")
+    print(f"max per-chat in any 1 s : {batch.max_per_chat_in_1s} msg (burst allowance 3)")
+    print(f"max per-chat avg rate   : {batch.max_per_chat_rate:.2f} msg/s")
+    print(f"max overall in any 1 s  : {batch.max_overall_in_1s} msg")
+    print(f"per-chat order kept     : {batch.in_order}")
 
 
 def main() -> None:

@@ -14,31 +14,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-import time
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.telegram.sender import RetryPolicy  # noqa: E402
+from benches.send_batch import send_batch  # noqa: E402
+from bot.common.retry import RetryPolicy  # noqa: E402
 from bot.zalo.client import ZaloClient  # noqa: E402
 from bot.zalo.sender import ZaloSender  # noqa: E402
-from handlers.messages import Reply  # noqa: E402
 from tests.fakes.zalo_server import FakeZalo  # noqa: E402
 
 CHATS = 20
 PER_CHAT = 5
-
-
-def max_in_window(times: list[float], window: float = 1.0) -> int:
-    """Most events inside any ``window``-second interval."""
-    times = sorted(times)
-    best, start = 0, 0
-    for end, t in enumerate(times):
-        while t - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 async def run(label: str, faults: int = 0) -> None:
@@ -47,23 +34,12 @@ async def run(label: str, faults: int = 0) -> None:
             fake.fail_next("sendMessage", status=429, retry_after=1, times=faults)
         async with ZaloClient(fake.token, fake.base_url) as client:
             sender = ZaloSender(client, retry=RetryPolicy(base_delay=0.2, max_delay=2.0))
-            started = time.monotonic()
-            jobs = [sender.send_reply(f"chat{chat:04d}", Reply(text=f"Nhắc việc số {n} cho đơn vị {chat}"))
-                    for chat in range(CHATS) for n in range(PER_CHAT)]
-            results = await asyncio.gather(*jobs, return_exceptions=True)
-            elapsed = time.monotonic() - started
-        failures = [r for r in results if isinstance(r, BaseException)]
-        accepted = [c for c in fake.calls("sendMessage") if c.status == 200]
-        per_chat: dict[str, list[float]] = defaultdict(list)
-        for call in accepted:
-            per_chat[call.params["chat_id"]].append(call.at)
-        in_order = all([m.text for m in fake.sent_messages(f"chat{chat:04d}")] ==
-                       [f"Nhắc việc số {n} cho đơn vị {chat}" for n in range(PER_CHAT)] for chat in range(CHATS))
-        print(f"{label}: {len(accepted)}/{CHATS * PER_CHAT} delivered in {elapsed:.2f} s "
-              f"({len(accepted) / elapsed:.1f} msg/s), failures {len(failures)}, "
+            batch = await send_batch(fake, sender.send_reply, [f"chat{chat:04d}" for chat in range(CHATS)], PER_CHAT)
+        print(f"{label}: {len(batch.accepted)}/{batch.planned} delivered in {batch.elapsed:.2f} s "
+              f"({batch.throughput:.1f} msg/s), failures {len(batch.failures)}, "
               f"429 answers {sum(c.status == 429 for c in fake.calls('sendMessage'))}, "
-              f"max per chat in 1 s {max(max_in_window(t) for t in per_chat.values())}, "
-              f"max overall in 1 s {max_in_window([c.at for c in accepted])}, in order: {in_order}")
+              f"max per chat in 1 s {batch.max_per_chat_in_1s}, "
+              f"max overall in 1 s {batch.max_overall_in_1s}, in order: {batch.in_order}")
 
 
 async def main() -> None:

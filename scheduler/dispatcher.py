@@ -259,14 +259,25 @@ async def dispatch_once(
     now = now or datetime.now(timezone.utc)
     claims = await asyncio.to_thread(claim, factory, now, limit, cal, lock_seconds)
     failed_people: set[int | None] = set()
-    for c in claims:
-        if c.person_id in failed_people:  # keep their order: retry after the failed one
-            await asyncio.to_thread(_release, factory, c)
-            continue
-        outcome = await _deliver(factory, c, senders, now, cal, settings.outbox_max_attempts)
-        if outcome == "retry":
-            failed_people.add(c.person_id)
-        log.debug("notification %s: %s", c.id, outcome)
+    untouched = list(claims)
+    try:
+        while untouched:
+            c = untouched[0]
+            if c.person_id in failed_people:  # keep their order: retry after the failed one
+                await asyncio.to_thread(_release, factory, c)
+                untouched.pop(0)
+                continue
+            outcome = await _deliver(factory, c, senders, now, cal, settings.outbox_max_attempts)
+            untouched.pop(0)
+            if outcome == "retry":
+                failed_people.add(c.person_id)
+            log.debug("notification %s: %s", c.id, outcome)
+    finally:
+        # Stopped mid-round (the bot is shutting down): give back the claims not
+        # yet tried so the next start sends them at once. The one in flight stays
+        # locked until its lock expires: it may have gone out already.
+        for c in untouched[1:]:
+            _release(factory, c)
     return len(claims)
 
 

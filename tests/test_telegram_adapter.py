@@ -17,32 +17,20 @@ from bot.telegram import RetryPolicy, SendFailed, TelegramAdapter
 from bot.telegram.incoming import APOLOGY
 from handlers.messages import Attachment, Button, IncomingMessage, Reply
 from settings import Settings
+from tests.fakes.echo_core import LONG_TEXT
+from tests.fakes.echo_core import EchoCore as BaseEchoCore
 from tests.fakes.telegram_server import FakeTelegram, post_update_to_webhook
 
 USER = 777
 FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.2, max_delay=1.5)
-PARAGRAPH = ("Đơn vị cần hoàn thành việc cập nhật hồ sơ thủ tục hành chính đúng hạn. " * 7).strip()
-LONG_TEXT = "\n\n".join(f"{i:02d}. {PARAGRAPH}" for i in range(20))  # ~10,000 characters
 
 
-class EchoCore:
-    """Stands in for handlers/: records what it got, answers predictably."""
+class EchoCore(BaseEchoCore):
+    """The shared test core, sending a file on request and echoing with buttons to press."""
 
-    def __init__(self) -> None:
-        self.received: list[IncomingMessage] = []
+    scripted = {"tệp": [Reply(text="Báo cáo *tuần*", attachment=Attachment("bao_cao.xlsx", data=b"XLSX-bytes"))]}
 
-    async def __call__(self, message: IncomingMessage) -> list[Reply]:
-        self.received.append(message)
-        if message.button_data:
-            return [Reply(text=f"Đã ghi nhận: *{message.button_data}*")]
-        if message.attachment is not None:
-            return [Reply(text=f"Đã nhận tệp {message.attachment.file_name}")]
-        if message.text == "dài":
-            return [Reply(text=LONG_TEXT, buttons=[[Button("Xem tiếp", "more:1")]])]
-        if message.text == "lỗi":
-            raise RuntimeError("core exploded")
-        if message.text == "tệp":
-            return [Reply(text="Báo cáo *tuần*", attachment=Attachment("bao_cao.xlsx", data=b"XLSX-bytes"))]
+    def echo(self, message: IncomingMessage) -> list[Reply]:
         return [Reply(text=f"Anh/Chị vừa gửi: {message.text}",
                       buttons=[[Button("Đã xong", "done:42"), Button("Gia hạn", "extend:42")]])]
 

@@ -14,44 +14,31 @@ import time
 
 import pytest
 
+from bot.common.retry import RetryPolicy
 from bot.zalo import SendFailed, ZaloAdapter
 from bot.zalo.incoming import APOLOGY, FILES_ELSEWHERE, VOICE_UNSUPPORTED
 from bot.zalo.render import plan_reply
-from bot.telegram.sender import RetryPolicy
 from handlers.messages import Attachment, Button, IncomingMessage, Reply
 from handlers.messages import SendFailed as CoreSendFailed
 from settings import Settings
+from tests.fakes.echo_core import LONG_TEXT
+from tests.fakes.echo_core import EchoCore as BaseEchoCore
 from tests.fakes.zalo_server import FakeZalo, post_update_to_webhook
 
 USER = "a1b2c3d4e5f607182930"
 FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.1, max_delay=0.5)
-PARAGRAPH = ("Đơn vị cần hoàn thành việc cập nhật hồ sơ thủ tục hành chính đúng hạn. " * 7).strip()
-LONG_TEXT = "\n\n".join(f"{i:02d}. {PARAGRAPH}" for i in range(20))  # ~10,000 characters
 CHART = Attachment("bieu_do_tien_do.png", mime_type="image/png", data=b"\x89PNG-bytes", kind="photo")
 
 
-class EchoCore:
-    """Stands in for handlers/: records what it got, answers predictably."""
+class EchoCore(BaseEchoCore):
+    """The shared test core, answering photos, a chart request and a reminder as Zalo tests need."""
 
-    def __init__(self) -> None:
-        self.received: list[IncomingMessage] = []
-
-    async def __call__(self, message: IncomingMessage) -> list[Reply]:
-        self.received.append(message)
-        if message.button_data:
-            return [Reply(text=f"Đã ghi nhận: *{message.button_data}*")]
-        if message.attachment is not None:
-            return [Reply(text=f"Đã nhận ảnh {message.attachment.file_name}")]
-        if message.text == "dài":
-            return [Reply(text=LONG_TEXT, buttons=[[Button("Xem tiếp", "more:1")]])]
-        if message.text == "lỗi":
-            raise RuntimeError("core exploded")
-        if message.text == "biểu đồ":
-            return [Reply(text="Tiến độ *quý III*", attachment=CHART)]
-        if message.text == "nhắc":
-            return [Reply(text="⏰ Việc *Báo cáo CCHC* đến hạn hôm nay.", context_ref="task:42",
-                          buttons=[[Button("✅ Đã hoàn thành", "done:42")], [Button("📅 Xin gia hạn", "extend:42")]])]
-        return [Reply(text=f"Anh/Chị vừa gửi: *{message.text}*")]
+    attachment_noun = "ảnh"
+    scripted = {
+        "biểu đồ": [Reply(text="Tiến độ *quý III*", attachment=CHART)],
+        "nhắc": [Reply(text="⏰ Việc *Báo cáo CCHC* đến hạn hôm nay.", context_ref="task:42",
+                       buttons=[[Button("✅ Đã hoàn thành", "done:42")], [Button("📅 Xin gia hạn", "extend:42")]])],
+    }
 
 
 def free_port() -> int:

@@ -9,9 +9,7 @@ when the core fails.
 
 from __future__ import annotations
 
-import inspect
 import logging
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from telegram import CallbackQuery, LinkPreviewOptions, Message, Update
@@ -19,14 +17,15 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.base import Capabilities, Handle
+from bot.common.delivery import OnSent, OnUndelivered, ReplyDelivery, StillWaiting
+from bot.common.locks import KeyedLocks, RecentKeys
+from bot.common.logfilter import install_token_redaction
+from bot.common.ratelimit import RateLimiter, RateLimits
 from bot.rendering import strip_markup, to_telegram_html, utf16_len
 from bot.telegram.commands import bot_commands
 from bot.telegram.incoming import (ALREADY_CHOSEN, APOLOGY, DEFAULT_ACCEPTED_EXTENSIONS, DOWNLOAD_FAILED,
                                    UNSUPPORTED_CONTENT, IncomingFile, file_of, from_button, from_message,
                                    refusal_for)
-from bot.telegram.locks import KeyedLocks, RecentKeys
-from bot.telegram.logfilter import install_token_redaction
-from bot.telegram.ratelimit import RateLimiter, RateLimits
 from bot.telegram.render import MAX_TEXT
 from bot.telegram.sender import RetryPolicy, SendFailed, TelegramSender
 from bot.telegram.webhook import WebhookServer, build_webhook_app
@@ -38,16 +37,6 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
 # A short first answer to a button press is written into the pressed message itself.
 MERGE_LIMIT = 300
-
-#: Called after each reply is delivered: (chat id, message ids, the reply) — lets the core
-#: remember which message carried which ``Reply.context_ref``.
-OnSent = Callable[[str, list[str], Reply], Awaitable[None] | None]
-# Called with replies that could not be sent after all retries (the API is
-# down): the caller keeps them durably (the outbox) so they go out later.
-OnUndelivered = Callable[[str, Reply], Awaitable[bool] | bool]
-# Whether replies kept for a chat are still waiting to be sent (so newer
-# replies must queue behind them instead of overtaking).
-StillWaiting = Callable[[str], Awaitable[bool] | bool]
 
 
 def build_application(settings: Settings, *, webhook: bool, concurrency: int = 8) -> Application:
@@ -68,11 +57,14 @@ def build_application(settings: Settings, *, webhook: bool, concurrency: int = 8
     return builder.build()
 
 
-class TelegramAdapter:
+class TelegramAdapter(ReplyDelivery):
     """A :class:`bot.base.ChannelAdapter` for Telegram."""
 
     name = "telegram"
     capabilities = Capabilities(buttons=True, max_text=MAX_TEXT, markup="html")
+    _send_failed = SendFailed
+    _unkept_detail = " (unknown person)"
+    _log = log
 
     def __init__(self, settings: Settings, handle: Handle, *, on_sent: OnSent | None = None,
                  on_undelivered: OnUndelivered | None = None, still_waiting: StillWaiting | None = None,
@@ -127,6 +119,7 @@ class TelegramAdapter:
         if app.running:
             await app.stop()
         await app.shutdown()
+        log.info("Telegram channel stopped")
 
     async def _publish_commands(self) -> None:
         try:
@@ -167,63 +160,6 @@ class TelegramAdapter:
         """Send ``reply``; the id of the last message sent. Raises :class:`SendFailed`."""
         ids = await self.sender.send_reply(chat_id, reply)
         return str(ids[-1]) if ids else None
-
-    async def _say(self, chat_id: int | str, text: str) -> None:
-        """Tell the person something from the adapter itself (refusals, apologies)."""
-        try:
-            await self.sender.send_reply(chat_id, Reply(text=text))
-        except SendFailed as failure:
-            log.error("Could not send a notice to chat %s: %s", chat_id, failure)
-
-    async def _deliver(self, chat_id: int | str, replies: list[Reply]) -> None:
-        if await self._behind_kept_replies(chat_id):
-            await self._hand_over(chat_id, replies)
-            return
-        for index, reply in enumerate(replies):
-            try:
-                ids = await self.sender.send_reply(chat_id, reply)
-            except SendFailed as failure:
-                log.error("Could not deliver a reply to chat %s: %s", chat_id, failure)
-                if not failure.permanent:
-                    # Keep this reply and the ones after it, in order, for later.
-                    await self._hand_over(chat_id, replies[index:])
-                return
-            await self._notify_sent(chat_id, ids, reply)
-
-    async def _behind_kept_replies(self, chat_id: int | str) -> bool:
-        """True while earlier replies to this chat still wait in the outbox."""
-        key = str(chat_id)
-        if key not in self._kept_chats or self._still_waiting is None:
-            return False
-        result = self._still_waiting(key)
-        waiting = await result if inspect.isawaitable(result) else result
-        if not waiting:
-            self._kept_chats.discard(key)
-        return bool(waiting)
-
-    async def _hand_over(self, chat_id: int | str, replies: list[Reply]) -> None:
-        if self._on_undelivered is None:
-            return
-        self._kept_chats.add(str(chat_id))
-        for reply in replies:
-            try:
-                result = self._on_undelivered(str(chat_id), reply)
-                kept = await result if inspect.isawaitable(result) else result
-            except Exception:  # noqa: BLE001
-                log.exception("Could not keep an undelivered reply for chat %s", chat_id)
-                return
-            if not kept:
-                log.error("An undelivered reply for chat %s could not be kept (unknown person)", chat_id)
-
-    async def _notify_sent(self, chat_id: int | str, ids: list[int], reply: Reply) -> None:
-        if self._on_sent is None or not ids:
-            return
-        try:
-            result = self._on_sent(str(chat_id), [str(i) for i in ids], reply)
-            if inspect.isawaitable(result):
-                await result
-        except Exception:  # noqa: BLE001 - bookkeeping must not hide the delivered reply
-            log.exception("on_sent hook failed for chat %s", chat_id)
 
     # ------------------------------------------------------------ receiving
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
-import logging
-import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,12 +10,11 @@ from typing import Any
 from telegram import Bot
 
 from bot.base import Handle
+from bot.common.logfilter import install_token_redaction
+from bot.common.serve import run_until_signal, serve_adapter
 from bot.telegram.adapter import OnSent, OnUndelivered, StillWaiting, TelegramAdapter
-from bot.telegram.logfilter import install_token_redaction
 from bot.telegram.sender import TelegramSender
 from settings import Settings
-
-log = logging.getLogger(__name__)
 
 OnStarted = Callable[[TelegramAdapter], Awaitable[None] | None]
 
@@ -32,35 +28,15 @@ async def serve_telegram(settings: Settings, handle: Handle, on_started: OnStart
     outbound dispatcher with ``adapter.send`` / ``adapter.sender.send_reply``.
     """
     adapter = TelegramAdapter(settings, handle, on_sent=on_sent, **adapter_options)
-    await adapter.start()
-    try:
-        if on_started is not None:
-            result = on_started(adapter)
-            if inspect.isawaitable(result):
-                await result
-        await (stop_event or asyncio.Event()).wait()
-    finally:
-        await adapter.stop()
-        log.info("Telegram channel stopped")
+    await serve_adapter(adapter, on_started, stop_event)
 
 
 def run_telegram(settings: Settings, handle: Handle, on_started: OnStarted | None = None, *,
                  on_sent: OnSent | None = None, on_undelivered: OnUndelivered | None = None,
                  still_waiting: StillWaiting | None = None) -> None:
     """Blocking entry point for ``main.py run``: stops cleanly on Ctrl-C or SIGTERM."""
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(signum, stop.set)
-            except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
-                pass
-        await serve_telegram(settings, handle, on_started, stop_event=stop, on_sent=on_sent,
-                             on_undelivered=on_undelivered, still_waiting=still_waiting)
-
-    asyncio.run(main())
+    run_until_signal(lambda stop: serve_telegram(settings, handle, on_started, stop_event=stop, on_sent=on_sent,
+                                                 on_undelivered=on_undelivered, still_waiting=still_waiting))
 
 
 @asynccontextmanager

@@ -13,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import logging
-import random
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from telegram import Bot, LinkPreviewOptions, Message
@@ -24,53 +22,26 @@ from telegram.constants import ParseMode
 from telegram.error import (BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter,
                             TelegramError, TimedOut)
 
-from bot.telegram.locks import KeyedLocks
-from bot.telegram.ratelimit import RateLimiter
+from bot.common.locks import KeyedLocks
+from bot.common.ratelimit import RateLimiter
+from bot.common.retry import ChannelSendFailed, RetryPolicy
 from bot.telegram.render import OutgoingPart, invalid_button_data, keyboard, plan_reply
 from handlers.messages import Reply
-from handlers.messages import SendFailed as DeliveryFailed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-class SendFailed(DeliveryFailed):
+class SendFailed(ChannelSendFailed):
     """A message could not be delivered to Telegram.
 
     ``permanent`` means retrying cannot help (the user blocked the bot, the
     chat does not exist, the message is invalid); otherwise try again later.
-    ``sent_message_ids`` lists the parts of a multi-part reply that did go
-    out before the failure, so a retry can avoid repeating them;
+    ``sent_message_ids`` (Telegram message ids) lists the parts of a
+    multi-part reply that did go out before the failure;
     ``retry_after`` is Telegram's requested wait when flood control gave up.
     """
-
-    def __init__(self, description: str, *, permanent: bool, chat_id: int | str | None = None,
-                 sent_message_ids: list[int] | None = None, retry_after: float | None = None):
-        super().__init__(description, permanent=permanent, retry_after=retry_after)
-        self.description = description
-        self.chat_id = chat_id
-        self.sent_message_ids = list(sent_message_ids or [])
-
-    def __str__(self) -> str:
-        kind = "permanent" if self.permanent else "temporary"
-        return f"{kind} send failure to chat {self.chat_id}: {self.description}"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try before giving up on one API call."""
-
-    max_attempts: int = 6  # network errors and 5xx: waits 0.5, 1, 2, 4, 8 s
-    base_delay: float = 0.5
-    max_delay: float = 8.0
-    max_flood_waits: int = 8  # 429 answers obeyed for one call
-    max_flood_wait: float = 60.0  # a longer "retry after" is handed back to the caller
-
-    def backoff(self, attempt: int) -> float:
-        """Delay before retry number ``attempt`` (1-based), with jitter so chats do not retry in lockstep."""
-        delay = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
-        return delay * random.uniform(0.75, 1.0)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:

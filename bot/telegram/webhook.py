@@ -8,12 +8,14 @@ records each attempt without its body (which holds people's messages).
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+
+from bot.common.webhook_server import WebhookServer as BaseWebhookServer
+from bot.common.webhook_server import refuse_wrong_secret
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 log = logging.getLogger(__name__)
@@ -26,11 +28,9 @@ def add_webhook_route(app: web.Application, path: str, secret: str, on_update: O
     expected = secret.encode("utf-8")
 
     async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER)
-        if given is None or not hmac.compare_digest(given.encode("utf-8"), expected):
-            log.warning("Telegram webhook: rejected a request from %s (%s secret)", request.remote,
-                        "missing" if given is None else "wrong")
-            return web.Response(status=403, text="forbidden")
+        refused = refuse_wrong_secret(request, SECRET_HEADER, expected, "Telegram", log)
+        if refused is not None:
+            return refused
         try:
             update = await request.json(loads=json.loads)
         except (ValueError, UnicodeDecodeError):
@@ -52,19 +52,8 @@ def build_webhook_app(path: str, secret: str, on_update: OnUpdate) -> web.Applic
     return app
 
 
-class WebhookServer:
+class WebhookServer(BaseWebhookServer):
     """Serves the webhook app on host:port until stopped."""
 
     def __init__(self, app: web.Application, host: str, port: int):
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        self.host = host
-        self.port = port
-
-    async def start(self) -> None:
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        log.info("Telegram webhook listening on %s:%s", self.host, self.port)
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
+        super().__init__(app, host, port, channel="Telegram", logger=log)

@@ -27,19 +27,18 @@ Decisions where Zalo's documentation is silent or Zalo lacks a feature:
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import web
 
 from bot.base import Capabilities, Handle
 from bot.rendering import buttons_as_numbered
-from bot.telegram.locks import KeyedLocks, RecentKeys
-from bot.telegram.logfilter import install_token_redaction
-from bot.telegram.ratelimit import RateLimiter, RateLimits
-from bot.telegram.sender import RetryPolicy
+from bot.common.delivery import OnSent, OnUndelivered, ReplyDelivery, StillWaiting
+from bot.common.locks import KeyedLocks, RecentKeys
+from bot.common.logfilter import install_token_redaction
+from bot.common.ratelimit import RateLimiter, RateLimits
+from bot.common.retry import RetryPolicy
 from bot.zalo.client import FileTooLarge, ZaloApiError, ZaloClient, ZaloNetworkError
 from bot.zalo.incoming import (APOLOGY, DOWNLOAD_FAILED, FILES_ELSEWHERE, IMAGE_TOO_BIG, STICKER_REPLY,
                                VOICE_UNSUPPORTED, ZaloEvent, parse_update, to_incoming, unwrap)
@@ -52,18 +51,7 @@ from settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Called after each core reply is delivered: (chat id, message ids, the reply).
-OnSent = Callable[[str, list[str], Reply], Awaitable[None] | None]
-#: Called with replies that could not be sent after all retries; True if kept for later.
-OnUndelivered = Callable[[str, Reply], Awaitable[bool] | bool]
-#: Whether replies kept for a chat still wait to be sent (newer ones must queue behind).
-StillWaiting = Callable[[str], Awaitable[bool] | bool]
-
 NOTICES = {"sticker": STICKER_REPLY, "voice": VOICE_UNSUPPORTED, "unsupported": FILES_ELSEWHERE}
-
-
-async def _maybe_await(value):
-    return await value if inspect.isawaitable(value) else value
 
 
 def zalo_webhook_url(settings: Settings, path: str = DEFAULT_PATH) -> str:
@@ -74,11 +62,14 @@ def zalo_webhook_url(settings: Settings, path: str = DEFAULT_PATH) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-class ZaloAdapter:
+class ZaloAdapter(ReplyDelivery):
     """A :class:`bot.base.ChannelAdapter` for Zalo bots."""
 
     name = "zalo"
     capabilities = Capabilities(buttons=False, max_text=MAX_TEXT, markup="plain")
+    _send_failed = SendFailed
+    _chat_label = "Zalo chat"
+    _log = log
 
     def __init__(self, settings: Settings, handle: Handle, *, on_sent: OnSent | None = None,
                  on_undelivered: OnUndelivered | None = None, still_waiting: StillWaiting | None = None,
@@ -291,62 +282,10 @@ class ZaloAdapter:
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Send ``reply`` (e.g. a reminder); the id of the last message. Raises :class:`SendFailed`."""
         ids = await self.sender.send_reply(str(chat_id), reply)
-        self._remember(str(chat_id), ids, reply)
+        self._record_sent(str(chat_id), ids, reply)
         return ids[-1] if ids else None
 
-    def _remember(self, chat_id: str, ids: list[str], reply: Reply) -> None:
+    def _record_sent(self, chat_id: str, ids: list[str], reply: Reply) -> None:
+        """Remember the numbered choices and context a delivered reply offered (see ``memory.py``)."""
         _text, choices = buttons_as_numbered(reply)
         self.memory.remember_sent(chat_id, ids, choices, has_context=bool(reply.context_ref))
-
-    async def _say(self, chat_id: str, text: str) -> None:
-        """Tell the person something from the adapter itself (refusals, apologies)."""
-        try:
-            await self.sender.send_reply(chat_id, Reply(text=text))
-        except SendFailed as failure:
-            log.error("Could not send a notice to Zalo chat %s: %s", chat_id, failure)
-
-    async def _deliver(self, chat_id: str, replies: list[Reply]) -> None:
-        if await self._behind_kept_replies(chat_id):
-            await self._hand_over(chat_id, replies)
-            return
-        for index, reply in enumerate(replies):
-            try:
-                ids = await self.sender.send_reply(chat_id, reply)
-            except SendFailed as failure:
-                log.error("Could not deliver a reply to Zalo chat %s: %s", chat_id, failure)
-                if not failure.permanent:
-                    await self._hand_over(chat_id, replies[index:])
-                return
-            self._remember(chat_id, ids, reply)
-            await self._notify_sent(chat_id, ids, reply)
-
-    async def _behind_kept_replies(self, chat_id: str) -> bool:
-        """True while earlier replies to this chat still wait in the outbox."""
-        if chat_id not in self._kept_chats or self._still_waiting is None:
-            return False
-        waiting = bool(await _maybe_await(self._still_waiting(chat_id)))
-        if not waiting:
-            self._kept_chats.discard(chat_id)
-        return waiting
-
-    async def _hand_over(self, chat_id: str, replies: list[Reply]) -> None:
-        """Give undelivered replies, in order, to whoever keeps them durably (the outbox)."""
-        if self._on_undelivered is None:
-            return
-        self._kept_chats.add(chat_id)
-        for reply in replies:
-            try:
-                kept = await _maybe_await(self._on_undelivered(chat_id, reply))
-            except Exception:  # noqa: BLE001
-                log.exception("Could not keep an undelivered reply for Zalo chat %s", chat_id)
-                return
-            if not kept:
-                log.error("An undelivered reply for Zalo chat %s could not be kept", chat_id)
-
-    async def _notify_sent(self, chat_id: str, ids: list[str], reply: Reply) -> None:
-        if self._on_sent is None or not ids:
-            return
-        try:
-            await _maybe_await(self._on_sent(chat_id, list(ids), reply))
-        except Exception:  # noqa: BLE001 - bookkeeping must not hide the delivered reply
-            log.exception("on_sent hook failed for Zalo chat %s", chat_id)

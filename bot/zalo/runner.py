@@ -7,21 +7,17 @@ Mirrors ``bot/telegram/runner.py``; ``serve_zalo`` can run next to
 from __future__ import annotations
 
 import asyncio
-import inspect
-import logging
-import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.base import Handle
-from bot.telegram.logfilter import install_token_redaction
+from bot.common.logfilter import install_token_redaction
+from bot.common.serve import run_until_signal, serve_adapter
 from bot.zalo.adapter import OnSent, OnUndelivered, StillWaiting, ZaloAdapter
 from bot.zalo.client import ZaloClient
 from bot.zalo.sender import ZaloSender
 from settings import Settings
-
-log = logging.getLogger(__name__)
 
 OnStarted = Callable[[ZaloAdapter], Awaitable[None] | None]
 
@@ -37,34 +33,16 @@ async def serve_zalo(settings: Settings, handle: Handle, on_started: OnStarted |
     ``use_webhook``, ``webhook_path``, ``webhook_port``, ``photo_url`` …).
     """
     adapter = ZaloAdapter(settings, handle, on_sent=on_sent, **adapter_options)
-    await adapter.start()
-    try:
-        if on_started is not None:
-            result = on_started(adapter)
-            if inspect.isawaitable(result):
-                await result
-        await (stop_event or asyncio.Event()).wait()
-    finally:
-        await adapter.stop()
+    await serve_adapter(adapter, on_started, stop_event)
 
 
 def run_zalo(settings: Settings, handle: Handle, on_started: OnStarted | None = None, *,
              on_sent: OnSent | None = None, on_undelivered: OnUndelivered | None = None,
              still_waiting: StillWaiting | None = None, **adapter_options: Any) -> None:
     """Blocking entry point for a Zalo-only bot: stops cleanly on Ctrl-C or SIGTERM."""
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(signum, stop.set)
-            except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
-                pass
-        await serve_zalo(settings, handle, on_started, stop_event=stop, on_sent=on_sent,
-                         on_undelivered=on_undelivered, still_waiting=still_waiting, **adapter_options)
-
-    asyncio.run(main())
+    run_until_signal(lambda stop: serve_zalo(settings, handle, on_started, stop_event=stop, on_sent=on_sent,
+                                             on_undelivered=on_undelivered, still_waiting=still_waiting,
+                                             **adapter_options))
 
 
 @asynccontextmanager

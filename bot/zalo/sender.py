@@ -21,13 +21,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.telegram.locks import KeyedLocks
-from bot.telegram.ratelimit import RateLimiter, RateLimits
-from bot.telegram.sender import RetryPolicy
+from bot.common.locks import KeyedLocks
+from bot.common.ratelimit import RateLimiter, RateLimits
+from bot.common.retry import ChannelSendFailed, RetryPolicy
 from bot.zalo.client import ZaloApiError, ZaloClient, ZaloNetworkError
 from bot.zalo.render import OutgoingPart, plan_reply
 from handlers.messages import Attachment, Reply
-from handlers.messages import SendFailed as DeliveryFailed
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ ZALO_LIMITS = RateLimits(overall_per_second=20.0, overall_burst=5, chat_per_seco
 PhotoUrl = Callable[[Attachment], Awaitable[str | None] | str | None]
 
 
-class SendFailed(DeliveryFailed):
+class SendFailed(ChannelSendFailed):
     """A message could not be delivered to Zalo.
 
     ``permanent`` means retrying cannot help (the chat does not exist, the
@@ -48,16 +47,7 @@ class SendFailed(DeliveryFailed):
     reply that went out before the failure.
     """
 
-    def __init__(self, description: str, *, permanent: bool, chat_id: str | None = None,
-                 sent_message_ids: list[str] | None = None, retry_after: float | None = None):
-        super().__init__(description, permanent=permanent, retry_after=retry_after)
-        self.description = description
-        self.chat_id = chat_id
-        self.sent_message_ids = list(sent_message_ids or [])
-
-    def __str__(self) -> str:
-        kind = "permanent" if self.permanent else "temporary"
-        return f"{kind} Zalo send failure to chat {self.chat_id}: {self.description}"
+    channel_label = "Zalo"
 
 
 def _is_permanent(error: ZaloApiError) -> bool:

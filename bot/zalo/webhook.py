@@ -11,14 +11,15 @@ never contain the body (people's messages) nor the secret.
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.telegram.locks import RecentKeys
+from bot.common.locks import RecentKeys
+from bot.common.webhook_server import WebhookServer as BaseWebhookServer
+from bot.common.webhook_server import refuse_wrong_secret
 from bot.zalo.incoming import unwrap
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -44,11 +45,9 @@ def add_webhook_route(app: web.Application, path: str, secret: str, on_update: O
     seen = seen if seen is not None else RecentKeys(4096)
 
     async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER)
-        if given is None or not hmac.compare_digest(given.encode("utf-8"), expected):
-            log.warning("Zalo webhook: rejected a request from %s (%s secret)", request.remote,
-                        "missing" if given is None else "wrong")
-            return web.Response(status=403, text="forbidden")
+        refused = refuse_wrong_secret(request, SECRET_HEADER, expected, "Zalo", log)
+        if refused is not None:
+            return refused
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.Response(status=413, text="too large")
         try:
@@ -71,21 +70,11 @@ def add_webhook_route(app: web.Application, path: str, secret: str, on_update: O
     app.router.add_post(path, receive)
 
 
-class WebhookServer:
+class WebhookServer(BaseWebhookServer):
     """Serves an aiohttp app on host:port until stopped."""
 
     def __init__(self, app: web.Application, host: str, port: int):
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        self.host = host
-        self.port = port
-
-    async def start(self) -> None:
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self.host, self.port).start()
-        log.info("Zalo webhook listening on %s:%s", self.host, self.port)
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
+        super().__init__(app, host, port, channel="Zalo", logger=log)
 
 
 def build_webhook_app(path: str, secret: str, on_update: OnUpdate) -> web.Application:

@@ -41,6 +41,7 @@ def test_webhook_checks_the_secret_and_processes_each_update_once(fake, tmp_path
     bot = Bot(env, tmp_path / "bot.log")
     bot.start(fake)
     try:
+        fake.wait_for_calls_sync("setWebhook", 1, timeout=30)
         assert fake.webhook_info()["url"] == url
         fake.user_sends_text(3001, f"/start {code}")  # the fake pushes it to the webhook with the secret
         _wait_text(fake, 3001, "đăng ký thành công")

@@ -52,6 +52,13 @@ def test_zalo_registration_tasks_and_numbered_choice(tmp_path):
         fake.user_sends_text(USER, "/viec")
         _wait(fake, "Nhiệm vụ chưa hoàn thành của Văn phòng Sở")
         # the planner runs at start-up; the head registered after it, so restart to get the reminder
+        # (first let a send in flight finish: a claim cut by the stop waits for its lock to expire)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with sqlite3.connect(db) as conn:
+                if not conn.execute("SELECT count(*) FROM notification WHERE status = 'sending'").fetchone()[0]:
+                    break
+            time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
         proc = subprocess.Popen([sys.executable, "main.py", "run", "--now", NOW], cwd=ROOT, env=env, stdout=log,

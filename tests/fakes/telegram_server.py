@@ -30,16 +30,15 @@ import copy
 import itertools
 import json
 import math
-import socket
 import sys
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from tests.fakes.loopback import ApiCall, ApiError, LoopbackApiServer
 
 try:  # works both as ``tests.fakes.telegram_server`` and as ``__main__``
     from tests.fakes.telegram_html import EntityParseError, parse_html, utf16_len
@@ -62,33 +61,6 @@ _STRING_PARAMS = {"text", "caption", "parse_mode", "callback_query_id", "url", "
                   "short_description", "name", "business_connection_id", "message_effect_id"}
 _NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
                  "markup are exactly the same as a current content and reply markup of the message")
-
-
-class ApiError(Exception):
-    """An error answer, shaped like Telegram's: HTTP status = error_code."""
-
-    def __init__(self, status: int, description: str, retry_after: int | None = None):
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.retry_after = retry_after
-
-    def payload(self) -> dict:
-        body: dict[str, Any] = {"ok": False, "error_code": self.status, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
-        return body
-
-
-@dataclass
-class ApiCall:
-    """One request the bot made, as the server saw it."""
-
-    method: str
-    params: dict
-    at: float  # time.time() when the request arrived
-    status: int = 200
-    description: str | None = None
 
 
 @dataclass
@@ -124,14 +96,6 @@ class _StoredFile:
     data: bytes
     name: str | None = None
     mime: str | None = None
-
-
-@dataclass
-class _Fault:
-    status: int
-    retry_after: int | None
-    description: str | None
-    remaining: int
 
 
 class _Gcra:
@@ -178,15 +142,6 @@ class _Limits:
         return 0.0
 
 
-def _listen_socket(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
-
-
 def _decode_param(key: str, value: str) -> Any:
     if key in _STRING_PARAMS:
         return value
@@ -196,28 +151,26 @@ def _decode_param(key: str, value: str) -> Any:
         return value
 
 
-class FakeTelegram:
+class FakeTelegram(LoopbackApiServer):
     """The fake Bot API server plus the test-facing API to drive and inspect it."""
+
+    thread_name = "fake-telegram"
+    client_max_size = 64 * 1024 * 1024
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, host: str = "127.0.0.1", port: int = 0,
                  enforce_limits: bool = False, chat_burst: int = 3, strict_chats: bool = False,
                  webhook_retry_delay: float = 0.3):
-        self.token = token
-        self.host = host
-        self.port = port
+        super().__init__(token, host=host, port=port, webhook_retry_delay=webhook_retry_delay)
         self.enforce_limits = enforce_limits
         self.strict_chats = strict_chats
-        self.webhook_retry_delay = webhook_retry_delay
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
         self.bot_user = {"id": self.bot_id, "is_bot": True, "first_name": "Trợ lý CCHC",
                          "username": "cchc_fake_bot", "can_join_groups": True,
                          "can_read_all_group_messages": False, "supports_inline_queries": False}
-        self._lock = threading.RLock()
         self._limits = _Limits(chat_burst=chat_burst)
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
-        self._updates: list[dict] = []
         self._allowed_updates: set[str] = set(ALL_UPDATE_TYPES_DEFAULT)
         self._messages: dict[tuple[int, int], dict] = {}
         self._sent: list[SentMessage] = []
@@ -228,25 +181,11 @@ class FakeTelegram:
         self._blocked: set[int] = set()
         self._callbacks: dict[str, bool] = {}  # id -> answered
         self._commands: list[dict] = []
-        self._webhook: dict[str, Any] = {"url": "", "secret": None, "last_error": None}
-        self._faults: dict[str, list[_Fault]] = {}
-        self._fail_until: tuple[float, int, str | None] | None = None
+        self._webhook = {"url": "", "secret": None, "last_error": None}
         self._delay: dict[str | None, float] = {}
         self._drops: list[str | None] = []
         self._poll_generation = 0
-        self._listeners: list[Callable[[SentMessage], None]] = []
         self.rejected_429 = 0
-        # runtime
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
-        self._server: asyncio.AbstractServer | None = None
-        self._update_event: asyncio.Event | None = None
-        self._webhook_task: asyncio.Task | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._down = False
-        self._closing = False
-
     # ------------------------------------------------------------------ URLs
     @property
     def base_url(self) -> str:
@@ -267,124 +206,9 @@ class FakeTelegram:
         return {"TELEGRAM_BOT_TOKEN": self.token, "TELEGRAM_API_BASE_URL": self.base_url,
                 "TELEGRAM_FILE_BASE_URL": self.file_base_url}
 
-    # ------------------------------------------------------------- lifecycle
-    async def start(self) -> "FakeTelegram":
-        """Serve on the running loop; ``port=0`` picks a free port."""
-        self._loop = asyncio.get_running_loop()
-        self._update_event = asyncio.Event()
-        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[self._outage_middleware])
+    def _add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._on_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._on_file)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        sock = _listen_socket(self.host, self.port)
-        self.port = sock.getsockname()[1]
-        self._server = await self._loop.create_server(self._runner.server, sock=sock)
-        self._session = aiohttp.ClientSession()
-        return self
-
-    async def aclose(self) -> None:
-        """Stop serving and release the port."""
-        self._closing = True
-        self._wake()
-        if self._webhook_task:
-            self._webhook_task.cancel()
-        if self._server:
-            self._server.close()
-        self._abort_connections()
-        if self._runner:
-            await self._runner.cleanup()
-        if self._session:
-            await self._session.close()
-
-    async def __aenter__(self) -> "FakeTelegram":
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    @classmethod
-    def start_in_thread(cls, **kwargs: Any) -> "FakeTelegram":
-        """Run a server in a daemon thread with its own loop; returns once it listens."""
-        fake = cls(**kwargs)
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(fake.start())
-            except BaseException as exc:  # noqa: BLE001 - reported to the starting thread
-                failure.append(exc)
-                ready.set()
-                return
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(fake.aclose())
-            loop.close()
-
-        fake._thread = threading.Thread(target=run, name="fake-telegram", daemon=True)
-        fake._thread.start()
-        ready.wait(10)
-        if failure:
-            raise failure[0]
-        return fake
-
-    def stop(self) -> None:
-        """Stop a server started with :meth:`start_in_thread`."""
-        if self._thread is None:
-            raise RuntimeError("started with `await start()`; use `await aclose()`")
-        assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._thread = None
-
-    def __enter__(self) -> "FakeTelegram":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _on_loop(self, fn: Callable[[], Any]) -> None:
-        """Run ``fn`` on the server's loop, waiting for it when called from another thread."""
-        assert self._loop is not None, "server not started"
-        if self._thread is not None and threading.current_thread() is not self._thread:
-            done = threading.Event()
-
-            def call() -> None:
-                try:
-                    fn()
-                finally:
-                    done.set()
-
-            self._loop.call_soon_threadsafe(call)
-            done.wait(10)
-        else:
-            fn()
-
-    def _wake(self) -> None:
-        """Wake long polls and the webhook sender (safe from any thread)."""
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-
-        def wake() -> None:
-            if self._update_event is not None:
-                self._update_event.set()
-                self._update_event = asyncio.Event()
-
-        if self._thread is None or threading.current_thread() is self._thread:
-            wake()
-        else:
-            loop.call_soon_threadsafe(wake)
-
-    def _abort_connections(self) -> None:
-        if self._runner and self._runner.server:
-            for handler in self._runner.server.connections:
-                transport = handler.transport
-                if transport is not None:
-                    transport.abort()
 
     # -------------------------------------------------------- fault injection
     def fail_next(self, method: str, status: int = 429, retry_after: int | None = None,
@@ -392,14 +216,7 @@ class FakeTelegram:
         """The next ``times`` calls of ``method`` ("*" = any) fail with ``status``."""
         if status == 429 and retry_after is None:
             retry_after = 1
-        with self._lock:
-            self._faults.setdefault(method.lower(), []).append(
-                _Fault(status, retry_after, description, times))
-
-    def fail_for(self, seconds: float, status: int = 500, method: str | None = None) -> None:
-        """Every call (or every call of ``method``) fails with ``status`` for ``seconds``."""
-        with self._lock:
-            self._fail_until = (time.monotonic() + seconds, status, method.lower() if method else None)
+        super().fail_next(method, status, retry_after, times, description)
 
     def set_delay(self, seconds: float, method: str | None = None) -> None:
         """Answer every call (or ``method``) only after ``seconds``."""
@@ -410,42 +227,6 @@ class FakeTelegram:
         """Close the connection of the next ``n`` requests without answering (not processed)."""
         with self._lock:
             self._drops.extend([method.lower() if method else None] * n)
-
-    def go_down(self) -> None:
-        """Refuse connections: close the listening socket and cut open connections."""
-        def down() -> None:
-            self._down = True
-            if self._server:
-                self._server.close()
-                self._server = None
-            self._abort_connections()
-
-        self._on_loop(down)
-
-    def come_back(self) -> None:
-        """Listen again on the same port."""
-        if not self._down:
-            return
-        sock = _listen_socket(self.host, self.port)
-        assert self._loop is not None and self._runner is not None
-        runner, loop = self._runner, self._loop
-
-        async def serve() -> None:
-            self._server = await loop.create_server(runner.server, sock=sock)
-
-        def up() -> None:
-            self._down = False
-            self._serving = loop.create_task(serve())  # keep a reference until it runs
-
-        self._on_loop(up)
-        if self._thread is not None and threading.current_thread() is not self._thread:
-            deadline = time.monotonic() + 5
-            while self._server is None and time.monotonic() < deadline:
-                time.sleep(0.005)
-
-    @property
-    def is_down(self) -> bool:
-        return self._down
 
     def block_user(self, user_id: int) -> None:
         """The user blocked the bot: sends to them get 403."""
@@ -585,83 +366,16 @@ class FakeTelegram:
             return [replace(m, entities=list(m.entities), reply_markup=copy.deepcopy(m.reply_markup))
                     for m in self._sent if chat_id is None or m.chat_id == int(chat_id)]
 
-    def calls(self, method: str | None = None) -> list[ApiCall]:
-        """Every API request in arrival order (optionally of one method, case-insensitive)."""
-        with self._lock:
-            return [c for c in self._calls if method is None or c.method.lower() == method.lower()]
-
     def file_bytes(self, file_id: str) -> bytes:
         """The bytes of a file the bot or a user uploaded."""
         with self._lock:
             return self._files[file_id].data
 
-    def pending_updates(self) -> list[dict]:
-        with self._lock:
-            return copy.deepcopy(self._updates)
-
-    def webhook_info(self) -> dict:
-        with self._lock:
-            return dict(self._webhook)
-
     def commands(self) -> list[dict]:
         with self._lock:
             return copy.deepcopy(self._commands)
 
-    def on_bot_message(self, listener: Callable[[SentMessage], None]) -> None:
-        """Call ``listener`` (on the server's thread) for every message the bot sends or edits."""
-        self._listeners.append(listener)
-
-    async def wait_for_messages(self, chat_id: int | None, n: int, timeout: float = 5.0) -> list[SentMessage]:
-        """Wait until the bot sent at least ``n`` messages to ``chat_id``; return them."""
-        deadline = time.monotonic() + timeout
-        while True:
-            messages = self.sent_messages(chat_id)
-            if len(messages) >= n or time.monotonic() >= deadline:
-                break
-            await asyncio.sleep(0.01)
-        if len(messages) < n:
-            raise AssertionError(f"expected {n} messages to {chat_id}, got {len(messages)}: "
-                                 f"{[m.text for m in messages]}")
-        return messages
-
-    def wait_for_messages_sync(self, chat_id: int | None, n: int, timeout: float = 5.0) -> list[SentMessage]:
-        """Blocking variant for sync tests (server running in a thread)."""
-        deadline = time.monotonic() + timeout
-        while len(self.sent_messages(chat_id)) < n and time.monotonic() < deadline:
-            time.sleep(0.01)
-        messages = self.sent_messages(chat_id)
-        if len(messages) < n:
-            raise AssertionError(f"expected {n} messages to {chat_id}, got {len(messages)}: "
-                                 f"{[m.text for m in messages]}")
-        return messages
-
-    async def wait_for_calls(self, method: str, n: int = 1, timeout: float = 5.0) -> list[ApiCall]:
-        deadline = time.monotonic() + timeout
-        while len(self.calls(method)) < n and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        found = self.calls(method)
-        if len(found) < n:
-            raise AssertionError(f"expected {n} {method} calls, got {len(found)}")
-        return found
-
-    def wait_for_calls_sync(self, method: str, n: int = 1, timeout: float = 5.0) -> list[ApiCall]:
-        deadline = time.monotonic() + timeout
-        while len(self.calls(method)) < n and time.monotonic() < deadline:
-            time.sleep(0.01)
-        found = self.calls(method)
-        if len(found) < n:
-            raise AssertionError(f"expected {n} {method} calls, got {len(found)}")
-        return found
-
     # ---------------------------------------------------------------- HTTP
-    @web.middleware
-    async def _outage_middleware(self, request: web.Request, handler: Callable) -> web.StreamResponse:
-        if self._down:
-            if request.transport is not None:
-                request.transport.abort()
-            raise web.HTTPServiceUnavailable()
-        return await handler(request)
-
     async def _read_params(self, request: web.Request) -> dict:
         params: dict[str, Any] = {k: _decode_param(k, v) for k, v in request.query.items()}
         if request.method != "POST" or not request.body_exists:
@@ -684,22 +398,6 @@ class FakeTelegram:
         return {k: ({"filename": v["filename"], "size": len(v["data"])}
                     if isinstance(v, dict) and v.get("__file__") else copy.deepcopy(v))
                 for k, v in params.items()}
-
-    def _take_fault(self, method: str) -> _Fault | None:
-        with self._lock:
-            for key in (method, "*"):
-                queue = self._faults.get(key)
-                if queue:
-                    fault = queue[0]
-                    fault.remaining -= 1
-                    if fault.remaining <= 0:
-                        queue.pop(0)
-                    return fault
-            if self._fail_until:
-                until, status, only = self._fail_until
-                if time.monotonic() < until and (only is None or only == method):
-                    return _Fault(status, None, None, 1)
-        return None
 
     def _take_drop(self, method: str) -> bool:
         with self._lock:

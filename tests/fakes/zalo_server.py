@@ -31,49 +31,19 @@ import asyncio
 import copy
 import itertools
 import json
-import socket
 import sys
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.loopback import ApiCall, ApiError, LoopbackApiServer
+
 DEFAULT_TOKEN = "1234567890:ZaloFakeToken_abcdefghijklmnop"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 MAX_TEXT = 2000
-
-
-class ApiError(Exception):
-    """An error answer; ``status`` is both the HTTP status and ``error_code`` unless ``http_status`` says otherwise."""
-
-    def __init__(self, status: int, description: str, retry_after: int | None = None,
-                 http_status: int | None = None):
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.retry_after = retry_after
-        self.http_status = http_status if http_status is not None else status
-
-    def payload(self) -> dict:
-        body: dict[str, Any] = {"ok": False, "error_code": self.status, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
-        return body
-
-
-@dataclass
-class ApiCall:
-    """One request the bot made, as the server saw it."""
-
-    method: str
-    params: dict
-    at: float
-    status: int = 200
-    description: str | None = None
 
 
 @dataclass
@@ -88,60 +58,31 @@ class SentMessage:
     date: int  # milliseconds
 
 
-@dataclass
-class _Fault:
-    status: int
-    retry_after: int | None
-    description: str | None
-    remaining: int
-
-
-def _listen_socket(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
-
-
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class FakeZalo:
+class FakeZalo(LoopbackApiServer):
     """The fake Bot API server plus the test-facing API to drive and inspect it."""
+
+    thread_name = "fake-zalo"
+    # A long poll whose client went away must not take an update with it,
+    # as it would not on the real server.
+    handler_cancellation = True
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, host: str = "127.0.0.1", port: int = 0,
                  webhook_retry_delay: float = 0.3, bot_name: str = "Bot Trợ lý CCHC"):
-        self.token = token
-        self.host = host
-        self.port = port
-        self.webhook_retry_delay = webhook_retry_delay
+        super().__init__(token, host=host, port=port, webhook_retry_delay=webhook_retry_delay)
         self.bot_info = {"id": token.split(":", 1)[0], "account_name": bot_name, "account_type": "BASIC",
                          "can_join_groups": False}
-        self._lock = threading.RLock()
         self._message_ids = itertools.count(0x5A10000)
         self._media_ids = itertools.count(1)
-        self._updates: list[dict] = []
         self._sent: list[SentMessage] = []
         self._calls: list[ApiCall] = []
         self._media: dict[str, tuple[bytes, str]] = {}
         self._names: dict[str, str] = {}
         self._blocked: set[str] = set()
-        self._webhook: dict[str, Any] = {"url": "", "secret": None, "updated_at": 0, "last_error": None}
-        self._faults: dict[str, list[_Fault]] = {}
-        self._fail_until: tuple[float, int, str | None] | None = None
-        self._listeners: list[Callable[[SentMessage], None]] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
-        self._server: asyncio.AbstractServer | None = None
-        self._update_event: asyncio.Event | None = None
-        self._webhook_task: asyncio.Task | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._down = False
-        self._closing = False
+        self._webhook = {"url": "", "secret": None, "updated_at": 0, "last_error": None}
 
     # ------------------------------------------------------------------ URLs
     @property
@@ -153,172 +94,9 @@ class FakeZalo:
         """Environment variables that point the bot's settings at this server."""
         return {"ZALO_BOT_TOKEN": self.token, "ZALO_API_BASE_URL": self.base_url}
 
-    # ------------------------------------------------------------- lifecycle
-    async def start(self) -> "FakeZalo":
-        """Serve on the running loop; ``port=0`` picks a free port."""
-        self._loop = asyncio.get_running_loop()
-        self._update_event = asyncio.Event()
-        app = web.Application(client_max_size=8 * 1024 * 1024, middlewares=[self._outage_middleware])
+    def _add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._on_api)
         app.router.add_get("/media/{name}", self._on_media)
-        # handler_cancellation: a long poll whose client went away must not
-        # take an update with it, as it would not on the real server.
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None, handler_cancellation=True)
-        await self._runner.setup()
-        sock = _listen_socket(self.host, self.port)
-        self.port = sock.getsockname()[1]
-        self._server = await self._loop.create_server(self._runner.server, sock=sock)
-        self._session = aiohttp.ClientSession()
-        return self
-
-    async def aclose(self) -> None:
-        self._closing = True
-        self._wake()
-        if self._webhook_task:
-            self._webhook_task.cancel()
-        if self._server:
-            self._server.close()
-        self._abort_connections()
-        if self._runner:
-            await self._runner.cleanup()
-        if self._session:
-            await self._session.close()
-
-    async def __aenter__(self) -> "FakeZalo":
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    @classmethod
-    def start_in_thread(cls, **kwargs: Any) -> "FakeZalo":
-        """Run a server in a daemon thread with its own loop; returns once it listens."""
-        fake = cls(**kwargs)
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(fake.start())
-            except BaseException as exc:  # noqa: BLE001 - reported to the starting thread
-                failure.append(exc)
-                ready.set()
-                return
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(fake.aclose())
-            loop.close()
-
-        fake._thread = threading.Thread(target=run, name="fake-zalo", daemon=True)
-        fake._thread.start()
-        ready.wait(10)
-        if failure:
-            raise failure[0]
-        return fake
-
-    def stop(self) -> None:
-        """Stop a server started with :meth:`start_in_thread`."""
-        if self._thread is None:
-            raise RuntimeError("started with `await start()`; use `await aclose()`")
-        assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._thread = None
-
-    def __enter__(self) -> "FakeZalo":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _on_loop(self, fn: Callable[[], Any]) -> None:
-        """Run ``fn`` on the server's loop, waiting for it when called from another thread."""
-        assert self._loop is not None, "server not started"
-        if self._thread is not None and threading.current_thread() is not self._thread:
-            done = threading.Event()
-
-            def call() -> None:
-                try:
-                    fn()
-                finally:
-                    done.set()
-
-            self._loop.call_soon_threadsafe(call)
-            done.wait(10)
-        else:
-            fn()
-
-    def _wake(self) -> None:
-        """Wake long polls and the webhook pusher (safe from any thread)."""
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-
-        def wake() -> None:
-            if self._update_event is not None:
-                self._update_event.set()
-                self._update_event = asyncio.Event()
-
-        if self._thread is None or threading.current_thread() is self._thread:
-            wake()
-        else:
-            loop.call_soon_threadsafe(wake)
-
-    def _abort_connections(self) -> None:
-        if self._runner and self._runner.server:
-            for handler in self._runner.server.connections:
-                if handler.transport is not None:
-                    handler.transport.abort()
-
-    # -------------------------------------------------------- fault injection
-    def fail_next(self, method: str = "*", status: int = 429, retry_after: int | None = None,
-                  times: int = 1, description: str | None = None) -> None:
-        """The next ``times`` calls of ``method`` ("*" = any) fail with ``status``."""
-        with self._lock:
-            self._faults.setdefault(method.lower(), []).append(_Fault(status, retry_after, description, times))
-
-    def fail_for(self, seconds: float, status: int = 500, method: str | None = None) -> None:
-        """Every call (or every call of ``method``) fails with ``status`` for ``seconds``."""
-        with self._lock:
-            self._fail_until = (time.monotonic() + seconds, status, method.lower() if method else None)
-
-    def go_down(self) -> None:
-        """Refuse connections: close the listening socket and cut open connections."""
-        def down() -> None:
-            self._down = True
-            if self._server:
-                self._server.close()
-                self._server = None
-            self._abort_connections()
-
-        self._on_loop(down)
-
-    def come_back(self) -> None:
-        """Listen again on the same port."""
-        if not self._down:
-            return
-        sock = _listen_socket(self.host, self.port)
-        assert self._loop is not None and self._runner is not None
-        runner, loop = self._runner, self._loop
-
-        async def serve() -> None:
-            self._server = await loop.create_server(runner.server, sock=sock)
-
-        def up() -> None:
-            self._down = False
-            self._serving = loop.create_task(serve())
-
-        self._on_loop(up)
-        if self._thread is not None and threading.current_thread() is not self._thread:
-            deadline = time.monotonic() + 5
-            while self._server is None and time.monotonic() < deadline:
-                time.sleep(0.005)
-
-    @property
-    def is_down(self) -> bool:
-        return self._down
 
     def block_user(self, user_id: str) -> None:
         """Sends to this chat are refused (403)."""
@@ -381,71 +159,7 @@ class FakeZalo:
         with self._lock:
             return [replace(m) for m in self._sent if chat_id is None or m.chat_id == str(chat_id)]
 
-    def calls(self, method: str | None = None) -> list[ApiCall]:
-        """Every API request in arrival order (optionally of one method, case-insensitive)."""
-        with self._lock:
-            return [c for c in self._calls if method is None or c.method.lower() == method.lower()]
-
-    def pending_updates(self) -> list[dict]:
-        with self._lock:
-            return copy.deepcopy(self._updates)
-
-    def webhook_info(self) -> dict:
-        with self._lock:
-            return dict(self._webhook)
-
-    def on_bot_message(self, listener: Callable[[SentMessage], None]) -> None:
-        """Call ``listener`` (on the server's thread) for every message the bot sends."""
-        self._listeners.append(listener)
-
-    def _enough(self, chat_id: str | None, n: int) -> list[SentMessage]:
-        messages = self.sent_messages(chat_id)
-        if len(messages) < n:
-            raise AssertionError(f"expected {n} messages to {chat_id}, got {len(messages)}: "
-                                 f"{[m.text for m in messages]}")
-        return messages
-
-    async def wait_for_messages(self, chat_id: str | None, n: int, timeout: float = 5.0) -> list[SentMessage]:
-        """Wait until the bot sent at least ``n`` messages to ``chat_id``; return them all."""
-        deadline = time.monotonic() + timeout
-        while len(self.sent_messages(chat_id)) < n and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        return self._enough(chat_id, n)
-
-    def wait_for_messages_sync(self, chat_id: str | None, n: int, timeout: float = 5.0) -> list[SentMessage]:
-        """Blocking variant for sync tests (server running in a thread)."""
-        deadline = time.monotonic() + timeout
-        while len(self.sent_messages(chat_id)) < n and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return self._enough(chat_id, n)
-
-    async def wait_for_calls(self, method: str, n: int = 1, timeout: float = 5.0) -> list[ApiCall]:
-        deadline = time.monotonic() + timeout
-        while len(self.calls(method)) < n and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        found = self.calls(method)
-        if len(found) < n:
-            raise AssertionError(f"expected {n} {method} calls, got {len(found)}")
-        return found
-
-    def wait_for_calls_sync(self, method: str, n: int = 1, timeout: float = 5.0) -> list[ApiCall]:
-        deadline = time.monotonic() + timeout
-        while len(self.calls(method)) < n and time.monotonic() < deadline:
-            time.sleep(0.01)
-        found = self.calls(method)
-        if len(found) < n:
-            raise AssertionError(f"expected {n} {method} calls, got {len(found)}")
-        return found
-
     # ---------------------------------------------------------------- HTTP
-    @web.middleware
-    async def _outage_middleware(self, request: web.Request, handler: Callable) -> web.StreamResponse:
-        if self._down:
-            if request.transport is not None:
-                request.transport.abort()
-            raise web.HTTPServiceUnavailable()
-        return await handler(request)
-
     @staticmethod
     async def _read_params(request: web.Request) -> dict:
         params: dict[str, Any] = dict(request.query)
@@ -456,22 +170,6 @@ class FakeZalo:
             else:
                 params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
         return params
-
-    def _take_fault(self, method: str) -> _Fault | None:
-        with self._lock:
-            for key in (method, "*"):
-                queue = self._faults.get(key)
-                if queue:
-                    fault = queue[0]
-                    fault.remaining -= 1
-                    if fault.remaining <= 0:
-                        queue.pop(0)
-                    return fault
-            if self._fail_until:
-                until, status, only = self._fail_until
-                if time.monotonic() < until and (only is None or only == method):
-                    return _Fault(status, None, None, 1)
-        return None
 
     async def _on_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]

@@ -1,0 +1,54 @@
+"""How hard a channel's sender tries, and the failure it reports when it gives up.
+
+Both channels retry the same way (bounded exponential back-off, obeying
+"retry after" a bounded number of times) and report the same facts about a
+failure, so the policy and the failure's fields live here once.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from handlers.messages import SendFailed as DeliveryFailed
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try before giving up on one API call."""
+
+    max_attempts: int = 6  # network errors and 5xx: waits 0.5, 1, 2, 4, 8 s
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_flood_waits: int = 8  # 429 answers obeyed for one call
+    max_flood_wait: float = 60.0  # a longer "retry after" is handed back to the caller
+
+    def backoff(self, attempt: int) -> float:
+        """Delay before retry number ``attempt`` (1-based), with jitter so chats do not retry in lockstep."""
+        delay = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return delay * random.uniform(0.75, 1.0)
+
+
+class ChannelSendFailed(DeliveryFailed):
+    """A message could not be delivered to one messenger; each channel subclasses it.
+
+    ``permanent`` means retrying cannot help; ``sent_message_ids`` lists the
+    parts of a multi-part reply that went out before the failure, so a retry
+    can avoid repeating them; ``retry_after`` is the messenger's requested
+    wait when flood control gave up. ``channel_label`` names the channel in
+    the message (empty for the default channel).
+    """
+
+    channel_label = ""
+
+    def __init__(self, description: str, *, permanent: bool, chat_id: int | str | None = None,
+                 sent_message_ids: list | None = None, retry_after: float | None = None):
+        super().__init__(description, permanent=permanent, retry_after=retry_after)
+        self.description = description
+        self.chat_id = chat_id
+        self.sent_message_ids = list(sent_message_ids or [])
+
+    def __str__(self) -> str:
+        kind = "permanent" if self.permanent else "temporary"
+        label = f"{self.channel_label} " if self.channel_label else ""
+        return f"{kind} {label}send failure to chat {self.chat_id}: {self.description}"
