@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers import answers, assessments, dossiers, help as help_, imports, language, registration, tasks
+from handlers import answers, assessments, dossiers, help as help_, imports, invites, language, registration, tasks
 from handlers.context import Ctx
 from handlers.i18n import _, fmt_number, use_locale
 from handlers.messages import IncomingMessage, Reply
@@ -45,6 +45,7 @@ COMMANDS: dict[str, Handler] = {
     "hoso": dossiers.my_dossiers,
     "dossiers": dossiers.my_dossiers,
     "diem": assessments.on_command,
+    "moi": invites.on_command,
     "ngonngu": language.choose_language,
     "language": language.choose_language,
 }

@@ -122,3 +122,16 @@ def test_language_switch_is_per_person(core, factory):
     a.press("lang:en")
     assert "Open tasks" in text_of(a.say("/viec")) or "no open tasks" in text_of(a.say("/viec"))
     assert "Văn phòng Sở hiện không có nhiệm vụ" in text_of(b.say("/viec"))
+
+
+def test_office_invites_from_chat_and_the_code_registers_once(core, factory):
+    with transaction(factory) as s:
+        f.person(s, "lan", role="admin", unit_code="VP")
+        f.person(s, "mai", role="head", unit_code="QLCN")
+    answer = text_of(Chat(core, "lan").say("/moi TDC truong Phạm Thành Phương"))
+    code = answer.split("/start ")[-1].strip()
+    assert "Mã mời cho Phạm Thành Phương" in answer and len(code) == 10
+    assert "Chi cục Tiêu chuẩn" in text_of(Chat(core, "9001").say(f"/start {code}"))
+    assert "Chỉ Văn phòng Sở" in text_of(Chat(core, "mai").say("/moi TDC truong A"))
+    assert "Để mời" in text_of(Chat(core, "lan").say("/moi TDC"))
+    assert "XYZ" in text_of(Chat(core, "lan").say("/moi XYZ truong A"))
