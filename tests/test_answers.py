@@ -119,3 +119,13 @@ def test_period_report_and_tasks_done_late(core):
     assert "Tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn:" in report
     late = text_of(office.say("việc hoàn thành trễ hạn"))
     assert "*Nhiệm vụ hoàn thành trễ hạn*: 1" in late and "hoàn thành 05/10/2026 (trễ" in late
+
+
+def test_dossier_lists_the_contract_does_not_name(core):
+    office = Chat(core, "admin")
+    apology = text_of(office.say("hồ sơ chưa có phiếu xin lỗi"))
+    assert apology.startswith("*Hồ sơ trễ hạn chưa có phiếu xin lỗi trước ngày hẹn trả — tháng 11/2026*")
+    waiting = text_of(office.say("ho so dang cho bo sung"))
+    assert waiting.startswith("*Hồ sơ đang chờ bổ sung*")
+    staff = text_of(Chat(core, "staff-QLKH").say("xong 80%"))
+    assert "báo kết quả cho Trưởng đơn vị" in staff

@@ -93,6 +93,10 @@ async def test_buttons_become_numbered_choices_and_a_number_presses_one(zl, core
     [reminder] = await zl.wait_for_messages(USER, 1)
     assert reminder.text == ("⏰ Việc Báo cáo CCHC đến hạn hôm nay.\n\n1. ✅ Đã hoàn thành\n2. 📅 Xin gia hạn\n\n"
                              "(Trả lời bằng số tương ứng để chọn.)")
+    for _ in range(100):  # the adapter records what it sent just after the API answers
+        if sent_log and sent_log[-1][1] == [reminder.message_id]:
+            break
+        await asyncio.sleep(0.02)
     assert sent_log[-1][1] == [reminder.message_id]  # the lead records context_ref with this id
     zl.user_sends_text(USER, "2")
     [_, answer] = await zl.wait_for_messages(USER, 2)

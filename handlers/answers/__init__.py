@@ -60,6 +60,10 @@ def answer(ctx: Ctx, query: Query, offset: int = 0) -> list[Reply]:
             query = replace(query, subject="task", unit=unit)
     if query.subject in ("unknown", "progress"):
         if query.subject == "progress":
+            from models.org import Role
+
+            if ctx.person is not None and ctx.person.role == Role.STAFF:
+                return [Reply(_("Progress is reported by the head of your unit. Please send the result to your head, who will update the task."))]
             return [Reply(_("To report progress, please reply to the reminder of that task (swipe the message and choose Reply), e.g. \"xong 80%\". Type /viec to see your tasks."))]
         return [not_understood_reply()]
     scope = resolve_scope(ctx, query)

@@ -16,6 +16,7 @@ from handlers.context import Ctx
 from handlers.dossier_records import records_for_period
 from handlers.dossier_stats import DossierRecord, PeriodFigures, closed_on, judged_due, period_figures, report_lines_vi
 from handlers.format import calendar, short
+from handlers.text import fold
 from handlers.i18n import _, fmt_date, fmt_number, ngettext
 from handlers.messages import Reply
 from handlers.paging import paged_reply
@@ -31,11 +32,13 @@ class Row:
 
 
 def default_period(ctx: Ctx, query: Query) -> tuple[date, date]:
-    """Dossier figures are per period; without one, this month so far."""
+    """Dossier figures are per period; without one, this month (counted up to now)."""
     if query.period:
         return query.period
+    import calendar as month_calendar
+
     today = ctx.today
-    return today.replace(day=1), today
+    return today.replace(day=1), today.replace(day=month_calendar.monthrange(today.year, today.month)[1])
 
 
 def _figures(ctx: Ctx, scope: Scope, period: tuple[date, date]) -> tuple[PeriodFigures, list[DossierRecord]]:
@@ -53,7 +56,46 @@ def answer_dossiers(ctx: Ctx, query: Query, scope: Scope, offset: int) -> Reply:
         "overdue": _late, "due_soon": _due_soon, "received": _received, "resolved": _resolved,
         "on_time": _resolved, "online": _online,
     }
+    if query.status is None:
+        # Two lists the status words of the contract do not name.
+        key = fold(ctx.msg.text or "")
+        if "xin loi" in key:
+            return _without_apology(ctx, query, scope, period, fig, records, offset)
+        if "bo sung" in key:
+            return _waiting(ctx, query, scope, period, fig, records, offset)
     return handlers.get(query.status or "", _overview)(ctx, query, scope, period, fig, records, offset)
+
+
+def _without_apology(ctx, query, scope, period, fig: PeriodFigures, records, offset) -> Reply:
+    """'hồ sơ chưa có phiếu xin lỗi': late dossiers with no apology issued in time."""
+    what = _("Late dossiers without an apology letter issued in time")
+    late = {d.code: d for d in fig.late_resolved + fig.late_open}
+    rows = [late[c] for c in fig.late_without_apology if c in late]
+    if not rows:
+        return Reply(nothing_found(what, scope, period))
+    cal = calendar()
+    items = [Row(d.record, d in fig.late_open, d.carried_over,
+                 cal.working_days_between(judged_due(d.record), closed_on(d.record) or fig.as_of)) for d in rows]
+    header = f"*{heading(what, scope, period)}*: {len(items)}"
+    return paged_reply(header, items, lambda n, r: _row_line(n, r, show_unit=scope.unit is None), offset,
+                       lambda nxt: f"more:q:{nxt}",
+                       footer=_("For each late dossier, send the citizen an apology letter with a new appointment date (Mẫu 04)."))
+
+
+def _waiting(ctx, query, scope, period, fig, records, offset) -> Reply:
+    """'hồ sơ đang chờ bổ sung': paused dossiers (supplements, fees)."""
+    what = _("Dossiers waiting for supplements")
+    rows = sorted((r for r in records if r.status in (5, 6) and closed_on(r) is None), key=lambda r: r.received_at)
+    if not rows:
+        return Reply(nothing_found(what, scope, None))
+    header = f"*{heading(what, scope, None)}*: {len(rows)}"
+
+    def line(n: int, r: DossierRecord) -> str:
+        unit = f"{r.unit} · " if scope.unit is None and r.unit else ""
+        return f"{n}. {r.code} — {short(r.procedure or '', 60)}\n   {unit}" + _("received {date}").format(
+            date=fmt_date(r.received_at))
+
+    return paged_reply(header, rows, line, offset, lambda nxt: f"more:q:{nxt}")
 
 
 def _late(ctx, query, scope, period, fig: PeriodFigures, records, offset) -> Reply:
