@@ -42,6 +42,9 @@ def test_webhook_checks_the_secret_and_processes_each_update_once(fake, tmp_path
     bot.start(fake)
     try:
         fake.wait_for_calls_sync("setWebhook", 1, timeout=30)
+        deadline = time.monotonic() + 30  # the call is logged as it arrives, the URL set just after
+        while fake.webhook_info()["url"] != url and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert fake.webhook_info()["url"] == url
         fake.user_sends_text(3001, f"/start {code}")  # the fake pushes it to the webhook with the secret
         _wait_text(fake, 3001, "đăng ký thành công")
