@@ -74,7 +74,7 @@ def on_command(ctx: Ctx, args: str) -> Reply:
     """/diem <mã> <điểm> [tài liệu kiểm chứng]: the office records a score."""
     person = ctx.person
     assert person is not None
-    framework = load_framework(ctx.settings.par_framework)
+    framework = framework_for(ctx.settings)
     if person.role != Role.ADMIN:
         return Reply(_("Only the Department Office enters index scores. Ask \"điểm CCHC dự kiến\" to see the estimate."))
     parts = args.split(maxsplit=2)

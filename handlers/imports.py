@@ -292,8 +292,7 @@ def apply_correction(task: TaskDraft, changes: str, doc_date: date,
 
 
 def _criterion_exists(code: str) -> bool:
-    from handlers.scoring import load_framework
-
+    from handlers.assessments import framework_for
     from settings import get_settings
 
-    return load_framework(get_settings().par_framework).find(code) is not None
+    return framework_for(get_settings()).find(code) is not None

@@ -139,8 +139,7 @@ class Core:
         from handlers.outbox import enqueue, notification_row, reply_payload
 
         with self.factory() as session, session.begin():
-            person_id = session.scalar(select(Identity.person_id).where(
-                Identity.channel == channel, Identity.chat_id == str(chat_id)))
+            person_id = _person_for_chat(session, channel, chat_id)
             if person_id is None:
                 return False
             row = notification_row(f"reply:{channel}:{chat_id}:{uuid4().hex}", person_id, "reply",
@@ -167,8 +166,7 @@ class Core:
 
         key = f"channel:{channel}"
         with self.factory() as session, session.begin():
-            person_id = session.scalar(select(Identity.person_id).where(
-                Identity.channel == channel, Identity.chat_id == str(chat_id)))
+            person_id = _person_for_chat(session, channel, chat_id)
             if person_id is None:
                 return None
             row = session.get(ConversationState, person_id)
@@ -275,6 +273,12 @@ class Core:
             return [Reply(_("This button is no longer valid. Please start again."))]
         ctx.audit("button", data[:64])
         return _as_list(handler(ctx, arg))
+
+
+def _person_for_chat(session: Session, channel: str, chat_id: str) -> int | None:
+    """Whose messenger chat this is (None for a stranger)."""
+    return session.scalar(select(Identity.person_id).where(
+        Identity.channel == channel, Identity.chat_id == str(chat_id)))
 
 
 def _split_command(text: str) -> tuple[str | None, str]:
