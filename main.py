@@ -83,8 +83,8 @@ def open_database(settings: Settings, migrate: bool = True):
 
 
 def build_core(settings: Settings, factory, clock=None):
-    from handlers.features import install_features
-    from handlers.router import Core
+    from handlers.core.registry import install_features
+    from handlers.core.router import Core
 
     install_features()
     return Core(factory, settings, clock=clock or fixed_clock(None))
@@ -117,7 +117,7 @@ def _demo_person(factory, who: str) -> str | None:
 
 
 def prepare_demo(settings: Settings, now: datetime | None, reuse: bool):
-    from handlers.demo import load_demo
+    from handlers.demo.data import load_demo
     from models.db import transaction
 
     fresh = not (reuse and DEMO_DB.exists())
@@ -254,9 +254,9 @@ def import_conclusion(
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (định dạng ổn định).")] = False,
 ) -> None:
     """Đọc Kết luận của Giám đốc Sở và tạo các nhiệm vụ."""
-    from handlers.importers import ImportRejected, parse_conclusion, read_document
-    from handlers.imports import recurrence_label
-    from handlers.task_store import content_hash, save_conclusion
+    from handlers.tasks.importers import ImportRejected, parse_conclusion, read_document
+    from handlers.tasks.review import recurrence_label
+    from handlers.tasks.store import content_hash, save_conclusion
     from models.db import transaction
     from models.org_file import load_org
 
@@ -290,8 +290,8 @@ def import_conclusion(
 @app.command("import-tasks")
 def import_tasks(file: Annotated[Path, typer.Argument(help="Danh sách nhiệm vụ .xlsx (STT, Nội dung nhiệm vụ, Đơn vị chủ trì, …).")]) -> None:
     """Nhập danh sách nhiệm vụ từ Excel; dòng lỗi được báo theo số dòng."""
-    from handlers.importers import read_task_sheet
-    from handlers.task_store import save_task_rows
+    from handlers.tasks.importers import read_task_sheet
+    from handlers.tasks.store import save_task_rows
     from models.db import transaction
     from models.org_file import load_org
 
@@ -308,8 +308,8 @@ def import_tasks(file: Annotated[Path, typer.Argument(help="Danh sách nhiệm v
 @app.command("export-tasks")
 def export_tasks(out: Annotated[Path, typer.Option("--out", help="Tệp .xlsx sẽ ghi.")] = Path("nhiem-vu.xlsx")) -> None:
     """Xuất danh sách nhiệm vụ ra Excel theo mẫu của Văn phòng."""
-    from handlers.importers import write_task_sheet
-    from handlers.task_store import export_rows
+    from handlers.tasks.importers import write_task_sheet
+    from handlers.tasks.store import export_rows
     from models.org_file import load_org
 
     settings = load_settings()
@@ -323,9 +323,9 @@ def export_tasks(out: Annotated[Path, typer.Option("--out", help="Tệp .xlsx s�
 @app.command("import-dossiers")
 def import_dossiers(file: Annotated[Path, typer.Argument(help="Tệp xuất từ hệ thống một cửa: .xlsx hoặc .csv.")]) -> None:
     """Nhập danh sách hồ sơ TTHC; nhập lại không tạo trùng, chỉ cập nhật thay đổi."""
-    from handlers.dossier_store import processing_days, upsert_dossiers
-    from handlers.dossiers_import import read_dossier_export
-    from handlers.format import calendar
+    from handlers.dossiers.store import processing_days, upsert_dossiers
+    from handlers.dossiers.export_reader import read_dossier_export
+    from handlers.core.format import calendar
     from models.db import transaction
 
     settings = load_settings()
@@ -362,7 +362,7 @@ def _office_database(settings: Settings, moment: datetime | None):
 
 
 def _period_report(period: str, now: str | None):
-    from handlers.report_data import build_period_report
+    from handlers.reporting.period_data import build_period_report
 
     settings = load_settings()
     moment = parse_now(now, settings.timezone) or datetime.now(ZoneInfo(settings.timezone))
@@ -409,7 +409,7 @@ def digest(
     now: NowOption = None,
 ) -> None:
     """Viết báo cáo tuần cho Lãnh đạo Sở (văn bản + biểu đồ) mà không gửi."""
-    from handlers.digest import write_digest
+    from handlers.reporting.digest import write_digest
 
     settings = load_settings()
     moment = parse_now(now, settings.timezone) or datetime.now(timezone.utc)
@@ -426,7 +426,7 @@ def score(
     evidence: Annotated[Optional[str], typer.Option("--evidence", help="Tài liệu kiểm chứng, ví dụ \"KH 59/KH-SKHCN\".")] = None,
 ) -> None:
     """Nhập điểm tự chấm (kèm tài liệu kiểm chứng) hoặc điểm khảo sát của tỉnh."""
-    from handlers.assessments import ScoreRejected, enter_score, framework_for, missing_codes, parse_points
+    from handlers.scoring.assessments import ScoreRejected, enter_score, framework_for, missing_codes, parse_points
     from models.db import transaction
 
     settings = load_settings()
@@ -457,7 +457,7 @@ def score(
 @app.command("i18n")
 def i18n_update() -> None:
     """Cập nhật tệp dịch (locales/) sau khi sửa câu chữ trong mã nguồn."""
-    from handlers.catalog import update
+    from handlers.text.catalog import update
 
     missing = update(PROJECT_ROOT)
     typer.echo(f"Đã cập nhật locales/. Chưa dịch sang tiếng Việt: {len(missing['vi'])}.")
@@ -559,7 +559,7 @@ def invite(
     supervises: Annotated[Optional[str], typer.Option(help="Với Phó Giám đốc: các đơn vị phụ trách, cách nhau bằng dấu phẩy.")] = None,
 ) -> None:
     """Tạo mã mời dùng một lần để một người đăng ký với bot."""
-    from handlers.registration import create_invite, deep_link
+    from handlers.people.registration import create_invite, deep_link
     from models.db import transaction
 
     if not name.strip():

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scheduler.calendar import DEFAULT_CALENDAR_FILE, WorkCalendar, load_overrides  # noqa: E402
-from scheduler.policy import ReminderPolicy, due_steps  # noqa: E402
+from handlers.worktime.calendar import DEFAULT_CALENDAR_FILE, WorkCalendar, load_overrides  # noqa: E402
+from handlers.worktime.policy import ReminderPolicy, due_steps  # noqa: E402
 
 N = 100_000
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, text, update  # noqa: E402
 
-from handlers.messages import Reply  # noqa: E402
+from handlers.core.messages import Reply  # noqa: E402
 from models.db import make_engine, session_factory, transaction, upgrade  # noqa: E402
 from models.org import Identity, Person, Unit  # noqa: E402
 from models.outbox import Notification  # noqa: E402

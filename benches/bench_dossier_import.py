@@ -1,6 +1,6 @@
 """Import speed of provincial dossier exports (target: 100,000 rows < 30 s).
 
-Generates a synthetic export with handlers.dossier_samples, writes it as .xlsx
+Generates a synthetic export with handlers.demo.dossier_samples, writes it as .xlsx
 and .csv, and times read_dossier_export on each (reading the file included).
 
     python benches/bench_dossier_import.py [rows]
@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from handlers.dossier_samples import generate_dossiers, write_export_csv, write_export_xlsx  # noqa: E402
-from handlers.dossiers_import import read_dossier_export  # noqa: E402
+from handlers.demo.dossier_samples import generate_dossiers, write_export_csv, write_export_xlsx  # noqa: E402
+from handlers.dossiers.export_reader import read_dossier_export  # noqa: E402
 
 
 def _timed(label: str, fn):

@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text  # noqa: E402
 
-from handlers.dossier_samples import generate_dossiers, write_export_csv, write_export_xlsx  # noqa: E402
-from handlers.dossier_store import upsert_dossiers  # noqa: E402
-from handlers.dossiers_import import read_dossier_export  # noqa: E402
+from handlers.demo.dossier_samples import generate_dossiers, write_export_csv, write_export_xlsx  # noqa: E402
+from handlers.dossiers.store import upsert_dossiers  # noqa: E402
+from handlers.dossiers.export_reader import read_dossier_export  # noqa: E402
 from models.db import make_engine, session_factory, transaction, upgrade  # noqa: E402
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

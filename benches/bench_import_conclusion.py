@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from handlers.importers.conclusion import parse_conclusion  # noqa: E402
-from handlers.importers.readers import read_document  # noqa: E402
-from handlers.importers.layout import paragraphs  # noqa: E402
+from handlers.tasks.importers.conclusion import parse_conclusion  # noqa: E402
+from handlers.tasks.importers.readers import read_document  # noqa: E402
+from handlers.tasks.importers.layout import paragraphs  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "conclusions"
 UNITS = ["Văn phòng Sở", "Thanh tra Sở", "Chi cục Tiêu chuẩn Đo lường Chất lượng", "Phòng Quản lý Khoa học",

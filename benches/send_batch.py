@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from handlers.messages import Reply
+from handlers.core.messages import Reply
 
 
 def max_in_window(times: list[float], window: float = 1.0) -> int:

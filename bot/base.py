@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from handlers.messages import IncomingMessage, Reply
+from handlers.core.messages import IncomingMessage, Reply
 
 #: The core entry point an adapter feeds: one incoming message in, replies out.
 Handle = Callable[[IncomingMessage], Awaitable[list[Reply]]]

@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Callable
 
-from handlers.messages import Reply
+from handlers.core.messages import Reply
 
 # ``*bold*``: the star must touch a non-space on the inside so that
 # arithmetic such as "5 * 3 * 2" or a lone "*" stays literal.

@@ -36,15 +36,15 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.i18n import _, use_locale
-from handlers.messages import Reply
-from handlers.outbox import OFFICE_HOURS_KINDS, enqueue, notification_row, office_people, payload_replies, reply_payload
+from handlers.text.i18n import _, use_locale
+from handlers.core.messages import Reply
+from handlers.core.outbox import OFFICE_HOURS_KINDS, enqueue, notification_row, office_people, payload_replies, reply_payload
 from models.dossiers import Dossier
 from models.org import Person
 from models.outbox import Notification, OutboxStatus, SentMessage
 from models.queries import find_work_item
 from models.tasks import TaskStatus
-from scheduler.calendar import WorkCalendar, default_calendar
+from handlers.worktime.calendar import WorkCalendar, default_calendar
 from scheduler.senders import Sender, SendFailed
 from settings import Settings
 

@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.calendar import WorkCalendar, default_calendar
+from handlers.worktime.calendar import WorkCalendar, default_calendar
 from scheduler.dispatcher import dispatch_until_empty
 from scheduler.planner import tick_once
 from scheduler.senders import Sender
@@ -55,9 +55,9 @@ class SchedulerHandle:
 def queue_weekly_digest(factory: sessionmaker[Session], settings: Settings, now: datetime,
                         cal: WorkCalendar | None = None) -> int:
     """Put this week's digest in the outbox for each leader (idempotent)."""
-    from handlers.digest import weekly_digest_rows
-    from handlers.outbox import enqueue
-    from handlers.recipients import Directory
+    from handlers.reporting.digest import weekly_digest_rows
+    from handlers.core.outbox import enqueue
+    from handlers.people.recipients import Directory
 
     cal = cal or default_calendar()
     with factory() as session, session.begin():

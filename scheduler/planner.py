@@ -26,15 +26,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from handlers.i18n import use_locale
-from handlers.occurrences import ensure_occurrences
-from handlers.outbox import enqueue, existing_keys, notification_row, reply_payload
-from handlers.recipients import Directory
-from handlers.reminders import render_reminder
+from handlers.text.i18n import use_locale
+from handlers.tasks.occurrences import ensure_occurrences
+from handlers.core.outbox import enqueue, existing_keys, notification_row, reply_payload
+from handlers.people.recipients import Directory
+from handlers.tasks.reminders import render_reminder
 from models.queries import WorkItem
 from models.tasks import Task, TaskOccurrence, TaskStatus
-from scheduler.calendar import WorkCalendar, default_calendar
-from scheduler.policy import ReminderPolicy, Step, due_steps
+from handlers.worktime.calendar import WorkCalendar, default_calendar
+from handlers.worktime.policy import ReminderPolicy, Step, due_steps
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -77,8 +77,8 @@ def tick_once(
         today = cal.to_local(now).date()
         ensure_upcoming_occurrences(session, today)
         rows, result.items = reminder_rows(session, now, today, cal, policy, people)
-        from handlers.dossier_alerts import dossier_alert_rows
-        from handlers.digest import weekly_digest_rows
+        from handlers.dossiers.alerts import dossier_alert_rows
+        from handlers.reporting.digest import weekly_digest_rows
 
         rows += dossier_alert_rows(session, now, cal, people)
         rows += weekly_digest_rows(session, now, settings, cal, people)

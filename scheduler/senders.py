@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Protocol, TextIO, runtime_checkable
 
-from handlers.messages import Reply, SendFailed
+from handlers.core.messages import Reply, SendFailed
 
 __all__ = ["ConsoleSender", "SendFailed", "Sender"]
 

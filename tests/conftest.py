@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, text
 
-from handlers.messages import IncomingMessage, Reply
+from handlers.core.messages import IncomingMessage, Reply
 from models.db import make_engine, seed_org, session_factory, transaction, upgrade
 from models.org_file import load_org
 from settings import Settings

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from handlers.demo import load_demo
-from handlers.router import Core
+from handlers.demo.data import load_demo
+from handlers.core.router import Core
 from models.db import transaction
 from models.dossiers import Dossier
 from tests.conftest import NOW, Chat, buttons_of, text_of
@@ -21,7 +21,7 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 @pytest.fixture
 def core(factory, settings):
-    from handlers.features import install_features
+    from handlers.core.registry import install_features
 
     install_features()
     with transaction(factory) as s:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from handlers.router import Core
+from handlers.core.router import Core
 from models.db import transaction
 from models.scoring import Assessment
 from tests import factories as f
@@ -14,7 +14,7 @@ from tests.conftest import NOW, Chat, text_of
 
 @pytest.fixture
 def core(factory, settings):
-    from handlers.features import install_features
+    from handlers.core.registry import install_features
 
     install_features()
     with transaction(factory) as s:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from scheduler.calendar import (
+from handlers.worktime.calendar import (
     DEFAULT_CALENDAR_FILE,
     CalendarFileError,
     Overrides,

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from handlers.registration import create_invite
-from handlers.router import Core
+from handlers.people.registration import create_invite
+from handlers.core.router import Core
 from models.audit import AuditLog
 from models.db import transaction
 from models.org import Person
@@ -19,7 +19,7 @@ from tests.conftest import NOW, Chat, buttons_of, text_of
 
 @pytest.fixture
 def core(factory, settings):
-    from handlers.features import install_features
+    from handlers.core.registry import install_features
 
     install_features()
     return Core(factory, settings, clock=lambda: NOW)

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from handlers.digest import build_digest, write_digest
-from handlers.router import Core
+from handlers.reporting.digest import build_digest, write_digest
+from handlers.core.router import Core
 from models.db import transaction
 from models.dossiers import Dossier
 from models.outbox import Notification
@@ -90,7 +90,7 @@ def test_digest_figures(factory, settings, data):
 @pytest.fixture
 def common_and_monthly(factory, data):
     """A task addressed to all units, and a monthly TTUD report with done, current and future months."""
-    from handlers.occurrences import ensure_occurrences
+    from handlers.tasks.occurrences import ensure_occurrences
 
     with transaction(factory) as s:
         f.task(s, "Giao chung: rà soát tiêu chí", lead=None, deadline=date(2026, 12, 15), all_units=True)
@@ -139,7 +139,7 @@ def test_chart_is_a_readable_png(factory, settings, data, tmp_path):
 
 @pytest.fixture
 def core(factory, settings):
-    from handlers.features import install_features
+    from handlers.core.registry import install_features
 
     install_features()
     return Core(factory, settings, clock=lambda: MONDAY)

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from handlers.messages import Reply
-from handlers.outbox import enqueue, notification_row, reply_payload
+from handlers.core.messages import Reply
+from handlers.core.outbox import enqueue, notification_row, reply_payload
 from models.db import transaction
 from models.outbox import Notification, SentMessage
 from scheduler.dispatcher import backoff, dispatch_once
@@ -134,7 +134,7 @@ async def test_too_many_transient_failures_end_dead(factory, settings, people):
 
 async def test_a_crash_after_claiming_is_retried_when_the_lock_expires(factory, settings, people):
     from scheduler.dispatcher import claim
-    from scheduler.calendar import default_calendar
+    from handlers.worktime.calendar import default_calendar
 
     _queue(factory, "hong", 1)
     claimed = claim(factory, NOW, 10, default_calendar(), lock_seconds=60)  # then the process "dies"

@@ -10,14 +10,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from handlers.dossier_samples import (
+from handlers.demo.dossier_samples import (
     PROCESSING_DAYS,
     generate_dossiers,
     write_export_csv,
     write_export_xlsx,
 )
-from handlers.dossier_stats import RETURNED, DossierRecord
-from handlers.dossiers_import import (
+from handlers.dossiers.figures import RETURNED, DossierRecord
+from handlers.dossiers.export_reader import (
     parse_channel,
     parse_datetime,
     parse_status,

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from handlers.dossier_samples import generate_samples, write_export_xlsx
-from handlers.dossier_stats import (
+from handlers.demo.dossier_samples import generate_samples, write_export_xlsx
+from handlers.dossiers.figures import (
     DossierRecord,
     by_field,
     by_unit,
@@ -18,7 +18,7 @@ from handlers.dossier_stats import (
     period_figures,
     report_lines_vi,
 )
-from handlers.dossiers_import import read_dossier_export
+from handlers.dossiers.export_reader import read_dossier_export
 
 from tests.test_dossier_import import TET_2026, TetCalendar  # one test calendar for both files
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from handlers.messages import Attachment
-from handlers.router import Core
+from handlers.core.messages import Attachment
+from handlers.core.router import Core
 from models.db import transaction
 from models.dossiers import Dossier
 from models.tasks import Task, TaskStatus
@@ -22,7 +22,7 @@ SEEDS = Path(__file__).resolve().parent / "data" / "conclusions"
 
 @pytest.fixture
 def core(factory, settings):
-    from handlers.features import install_features
+    from handlers.core.registry import install_features
 
     install_features()
     return Core(factory, settings, clock=lambda: NOW)
@@ -107,7 +107,7 @@ def test_bad_files_get_a_clear_answer_and_write_nothing(office, factory, name, d
 
 
 def test_dossier_export_via_chat_is_upserted(office, factory):
-    from handlers.dossier_samples import generate_dossiers, write_export_csv
+    from handlers.demo.dossier_samples import generate_dossiers, write_export_csv
 
     records = generate_dossiers(60, date(2026, 9, 1), date(2026, 11, 20), seed=7)
     data = write_export_csv(records)

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.importers.conclusion import parse_conclusion
-from handlers.importers.readers import read_document
-from handlers.text import strip_diacritics
+from handlers.tasks.importers.conclusion import parse_conclusion
+from handlers.tasks.importers.readers import read_document
+from handlers.text.fold import strip_diacritics
 
 DATA = Path(__file__).parent / "data" / "conclusions"
 SEED_000 = "000_ac2fbbd9d4a28b6a.txt"

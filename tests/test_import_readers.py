@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
-from handlers.importers.errors import ImportRejected
-from handlers.importers.readers import read_document
+from handlers.tasks.importers.errors import ImportRejected
+from handlers.tasks.importers.readers import read_document
 
 SAMPLE = "KẾT LUẬN\nGiám đốc Sở kết luận như sau:\n1. Văn phòng Sở báo cáo hàng tháng.\n"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from handlers.catalog import extract, untranslated, update
-from handlers.i18n import LOCALES_DIR, _, fmt_date, fmt_number, use_locale
+from handlers.text.catalog import extract, untranslated, update
+from handlers.text.i18n import LOCALES_DIR, _, fmt_date, fmt_number, use_locale
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,12 +8,12 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from handlers.task_changes import change_deadline
+from handlers.tasks.changes import change_deadline
 from models.db import transaction
 from models.outbox import Notification
 from models.queries import find_work_item
 from models.tasks import Task
-from scheduler.calendar import WorkCalendar, load_overrides
+from handlers.worktime.calendar import WorkCalendar, load_overrides
 from scheduler.dispatcher import dispatch_once
 from scheduler.planner import tick_once
 from tests import factories as f

@@ -7,8 +7,8 @@ from itertools import islice
 
 import pytest
 
-from scheduler.calendar import WorkCalendar, load_overrides
-from scheduler.policy import (
+from handlers.worktime.calendar import WorkCalendar, load_overrides
+from handlers.worktime.policy import (
     ReminderPolicy,
     Step,
     due_steps,

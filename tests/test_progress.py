@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from handlers.extension import parse_proposed_date
-from handlers.messages import Attachment
-from handlers.progress import parse_progress
-from handlers.router import Core
+from handlers.tasks.extension import parse_proposed_date
+from handlers.core.messages import Attachment
+from handlers.tasks.progress import parse_progress
+from handlers.core.router import Core
 from models.audit import AuditLog
 from models.db import transaction
 from models.dossiers import Dossier
@@ -59,7 +59,7 @@ def test_parse_proposed_date(text, expected, rest):
 
 @pytest.fixture
 def core(factory, settings):
-    from handlers.features import install_features
+    from handlers.core.registry import install_features
 
     install_features()
     return Core(factory, settings, clock=lambda: NOW)
@@ -458,7 +458,7 @@ async def test_an_alert_planned_before_a_pause_is_withdrawn(core, factory, setti
 
 def test_a_question_typed_under_a_reminder_is_answered_not_filed_as_a_note():
     """On the console every line follows the last reminder: a question must still be a question."""
-    from handlers.progress import looks_like_question
+    from handlers.tasks.progress import looks_like_question
 
     assert looks_like_question("các đơn vị tôi phụ trách có việc gì quá hạn không")
     assert looks_like_question("ho so tre han thang nay")

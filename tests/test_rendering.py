@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from bot.rendering import (buttons_as_numbered, resolve_numbered_choice, split_text, strip_markup,
                            to_telegram_html, utf16_len)
 from bot.telegram.render import plan_reply
-from handlers.messages import Attachment, Button, Reply
+from handlers.core.messages import Attachment, Button, Reply
 
 words = st.text(alphabet="abcđêôơưáàảãạ ", min_size=0, max_size=12)
 texts = st.lists(st.one_of(words, st.sampled_from(["\n", "\n\n", " "])), max_size=80).map("".join)

@@ -13,8 +13,8 @@ import pytest
 from docx import Document
 from docx.enum.text import WD_COLOR_INDEX
 
-from handlers.dossier_samples import generate_dossiers
-from handlers.dossier_stats import by_field, by_unit, period_figures, report_lines_vi
+from handlers.demo.dossier_samples import generate_dossiers
+from handlers.dossiers.figures import by_field, by_unit, period_figures, report_lines_vi
 from handlers.reporting import ReportData, TaskSummary, write_report_docx, write_stats_xlsx
 from handlers.reporting.layout import STAT_COLUMNS
 from handlers.reporting.stats_xlsx import FIRST_DATA_ROW, FIRST_FIGURE_COL

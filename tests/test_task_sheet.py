@@ -8,8 +8,8 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
-from handlers.importers.errors import ImportRejected
-from handlers.importers.task_sheet import TaskRow, column_field, parse_deadline, read_task_sheet, write_task_sheet
+from handlers.tasks.importers.errors import ImportRejected
+from handlers.tasks.importers.task_sheet import TaskRow, column_field, parse_deadline, read_task_sheet, write_task_sheet
 
 
 def xlsx(rows: list[list], percent_cells: tuple[tuple[int, int], ...] = ()) -> bytes:

@@ -15,7 +15,7 @@ import pytest
 
 from bot.telegram import RetryPolicy, SendFailed, TelegramAdapter
 from bot.telegram.incoming import APOLOGY
-from handlers.messages import Attachment, Button, IncomingMessage, Reply
+from handlers.core.messages import Attachment, Button, IncomingMessage, Reply
 from settings import Settings
 from tests.fakes.echo_core import LONG_TEXT
 from tests.fakes.echo_core import EchoCore as BaseEchoCore

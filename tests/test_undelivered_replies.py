@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.telegram import RetryPolicy, TelegramAdapter
-from handlers.router import Core
+from handlers.core.router import Core
 from models.db import transaction
 from models.outbox import Notification
 from scheduler.dispatcher import dispatch_once
@@ -28,7 +28,7 @@ async def tg():
 
 
 async def test_reply_during_outage_goes_out_later_in_order(tg, factory, db_url):
-    from handlers.features import install_features
+    from handlers.core.registry import install_features
 
     install_features()
     settings = Settings(_env_file=None, database_url=db_url, telegram_bot_token=tg.token,

@@ -18,8 +18,8 @@ from bot.common.retry import RetryPolicy
 from bot.zalo import SendFailed, ZaloAdapter
 from bot.zalo.incoming import APOLOGY, FILES_ELSEWHERE, VOICE_UNSUPPORTED
 from bot.zalo.render import plan_reply
-from handlers.messages import Attachment, Button, IncomingMessage, Reply
-from handlers.messages import SendFailed as CoreSendFailed
+from handlers.core.messages import Attachment, Button, IncomingMessage, Reply
+from handlers.core.messages import SendFailed as CoreSendFailed
 from settings import Settings
 from tests.fakes.echo_core import LONG_TEXT
 from tests.fakes.echo_core import EchoCore as BaseEchoCore

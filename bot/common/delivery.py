@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from handlers.messages import Reply
+from handlers.core.messages import Reply
 
 T = TypeVar("T")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from handlers.messages import SendFailed as DeliveryFailed
+from handlers.core.messages import SendFailed as DeliveryFailed
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TextIO
 
-from handlers.messages import Button, IncomingMessage, Reply
+from handlers.core.messages import Button, IncomingMessage, Reply
 
 _BOLD = re.compile(r"\*(.+?)\*")
 

@@ -29,7 +29,7 @@ from bot.telegram.incoming import (ALREADY_CHOSEN, APOLOGY, DEFAULT_ACCEPTED_EXT
 from bot.telegram.render import MAX_TEXT
 from bot.telegram.sender import RetryPolicy, SendFailed, TelegramSender
 from bot.telegram.webhook import WebhookServer, build_webhook_app
-from handlers.messages import Attachment, IncomingMessage, Reply
+from handlers.core.messages import Attachment, IncomingMessage, Reply
 from settings import Settings
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from pathlib import PurePath
 
 from telegram import CallbackQuery, Message
 
-from handlers.messages import Attachment, IncomingMessage
+from handlers.core.messages import Attachment, IncomingMessage
 
 CHANNEL = "telegram"
 # Formats the core can read (conclusions: txt/docx/pdf; lists: xlsx/csv) and photos.

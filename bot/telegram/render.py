@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.rendering import split_text, strip_markup, to_telegram_html, utf16_len
-from handlers.messages import Attachment, Button, Reply
+from handlers.core.messages import Attachment, Button, Reply
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

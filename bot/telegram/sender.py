@@ -26,7 +26,7 @@ from bot.common.locks import KeyedLocks
 from bot.common.ratelimit import RateLimiter
 from bot.common.retry import ChannelSendFailed, RetryPolicy
 from bot.telegram.render import OutgoingPart, invalid_button_data, keyboard, plan_reply
-from handlers.messages import Reply
+from handlers.core.messages import Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

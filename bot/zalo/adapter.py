@@ -46,7 +46,7 @@ from bot.zalo.memory import ChatMemory, MemoryStore
 from bot.zalo.render import MAX_TEXT
 from bot.zalo.sender import ZALO_LIMITS, PhotoUrl, SendFailed, ZaloSender
 from bot.zalo.webhook import DEFAULT_PATH, WebhookServer, add_webhook_route, update_key
-from handlers.messages import Attachment, IncomingMessage, Reply
+from handlers.core.messages import Attachment, IncomingMessage, Reply
 from settings import Settings
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from handlers.messages import Attachment, IncomingMessage
+from handlers.core.messages import Attachment, IncomingMessage
 
 CHANNEL = "zalo"
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.rendering import buttons_as_numbered, split_text, strip_markup, utf16_len
-from handlers.messages import Attachment, Reply
+from handlers.core.messages import Attachment, Reply
 
 MAX_TEXT = 2000  # sendMessage text and sendPhoto caption: 1–2000 characters
 

@@ -26,7 +26,7 @@ from bot.common.ratelimit import RateLimiter, RateLimits
 from bot.common.retry import ChannelSendFailed, RetryPolicy
 from bot.zalo.client import ZaloApiError, ZaloClient, ZaloNetworkError
 from bot.zalo.render import OutgoingPart, plan_reply
-from handlers.messages import Attachment, Reply
+from handlers.core.messages import Attachment, Reply
 
 log = logging.getLogger(__name__)
 

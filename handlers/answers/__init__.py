@@ -8,16 +8,16 @@ chat rule: the count first, at most ten rows, "Xem thêm" for the rest.
 from __future__ import annotations
 
 from handlers.answers.scope import Scope, resolve_scope
-from handlers.context import Ctx
+from handlers.core.context import Ctx
 from dataclasses import replace
 
 from handlers.answers.period_report import period_asked, period_report
 from handlers.answers.checks import impossible_period, named_unit, unknown_unit
-from handlers.help import help_reply, not_understood_reply, small_talk_reply
-from handlers.i18n import _
-from handlers.messages import Button, Reply
+from handlers.core.help import help_reply, not_understood_reply, small_talk_reply
+from handlers.text.i18n import _
+from handlers.core.messages import Button, Reply
 from handlers.query import Query, parse
-from handlers.state import get_state, set_state
+from handlers.core.state import get_state, set_state
 
 ANSWERERS: dict[str, object] = {}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from handlers.i18n import _
-from handlers.messages import Reply
-from handlers.text import fold
+from handlers.text.i18n import _
+from handlers.core.messages import Reply
+from handlers.text.fold import fold
 from models.org_file import default_org
 
 _UNIT_WORDS = re.compile(r"\b(phong|chi cuc|trung tam|don vi)\s+([a-z0-9&]{2,})")

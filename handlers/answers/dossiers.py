@@ -12,14 +12,14 @@ from datetime import date
 
 from handlers.answers.scope import Scope
 from handlers.answers.wording import heading, nothing_found
-from handlers.context import Ctx
-from handlers.dossier_records import records_for_period
-from handlers.dossier_stats import DossierRecord, PeriodFigures, closed_on, judged_due, period_figures, report_lines_vi
-from handlers.format import calendar, short
-from handlers.text import fold
-from handlers.i18n import _, fmt_date, fmt_number, ngettext
-from handlers.messages import Reply
-from handlers.paging import paged_reply
+from handlers.core.context import Ctx
+from handlers.dossiers.records import records_for_period
+from handlers.dossiers.figures import DossierRecord, PeriodFigures, closed_on, judged_due, period_figures, report_lines_vi
+from handlers.core.format import calendar, short
+from handlers.text.fold import fold
+from handlers.text.i18n import _, fmt_date, fmt_number, ngettext
+from handlers.core.messages import Reply
+from handlers.core.paging import paged_reply
 from handlers.query import Query
 
 

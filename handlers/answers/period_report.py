@@ -7,13 +7,13 @@ import re
 
 from handlers.answers.scope import Scope
 from handlers.answers.wording import heading
-from handlers.context import Ctx
-from handlers.dossier_records import records_for_period
-from handlers.dossier_stats import period_figures, report_lines_vi
-from handlers.i18n import _
-from handlers.messages import Reply
+from handlers.core.context import Ctx
+from handlers.dossiers.records import records_for_period
+from handlers.dossiers.figures import period_figures, report_lines_vi
+from handlers.text.i18n import _
+from handlers.core.messages import Reply
 from handlers.query import Query, parse
-from handlers.text import fold
+from handlers.text.fold import fold
 from models.queries import work_items
 
 _REPORT = re.compile(r"^(bao cao|tong hop|so lieu)\b")
@@ -30,7 +30,7 @@ def period_asked(ctx: Ctx, text: str) -> Query | None:
 
 
 def period_report(ctx: Ctx, query: Query, scope: Scope) -> Reply:
-    from handlers.report_data import task_summary
+    from handlers.reporting.period_data import task_summary
 
     start, end = query.period
     today = ctx.today

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.context import Ctx
-from handlers.i18n import _
-from handlers.messages import Reply
+from handlers.core.context import Ctx
+from handlers.text.i18n import _
+from handlers.core.messages import Reply
 from handlers.query import Query
 from models.org import Unit
 from models.queries import unit_by_code

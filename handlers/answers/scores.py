@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from handlers.answers.scope import Scope
-from handlers.context import Ctx
-from handlers.i18n import _, fmt_number
-from handlers.messages import Reply
+from handlers.core.context import Ctx
+from handlers.text.i18n import _, fmt_number
+from handlers.core.messages import Reply
 from handlers.query import Query
 from handlers.scoring import Estimate, deduction_line_vi, estimate_summary_vi, losses_by_unit
-from handlers.scoring_data import current_estimate
+from handlers.scoring.data import current_estimate
 
 MAX_LINES = 5
 
@@ -58,6 +58,6 @@ def _unit_losses(est: Estimate, scope: Scope) -> Reply:
 
 def answer_digest(ctx: Ctx) -> list[Reply]:
     """"báo cáo tuần" typed in words: the same as /baocao."""
-    from handlers.digest import on_command
+    from handlers.reporting.digest import on_command
 
     return on_command(ctx)

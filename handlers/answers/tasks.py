@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.answers.scope import Scope
-from handlers.context import Ctx
-from handlers.format import calendar, work_item_line
-from handlers.i18n import _
+from handlers.core.context import Ctx
+from handlers.core.format import calendar, work_item_line
+from handlers.text.i18n import _
 from handlers.answers.wording import heading, nothing_found
-from handlers.messages import Reply
-from handlers.paging import paged_reply
+from handlers.core.messages import Reply
+from handlers.core.paging import paged_reply
 from handlers.query import Query
 from models.queries import WorkItem, by_urgency, work_items
 from models.tasks import TaskStatus
@@ -60,7 +60,7 @@ def select_items(ctx: Ctx, query: Query, scope: Scope) -> list[WorkItem]:
 
 def _asks_done_late(text: str) -> bool:
     """'việc hoàn thành trễ hạn': done, but after the deadline (not 'chưa hoàn thành')."""
-    from handlers.text import fold
+    from handlers.text.fold import fold
 
     key = fold(text)
     return ("hoan thanh" in key or "da xong" in key) and "chua" not in key.split()

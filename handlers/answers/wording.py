@@ -6,7 +6,7 @@ import calendar as month_calendar
 from datetime import date
 
 from handlers.answers.scope import Scope
-from handlers.i18n import _, fmt_date
+from handlers.text.i18n import _, fmt_date
 
 
 def period_phrase(period: tuple[date, date] | None) -> str | None:

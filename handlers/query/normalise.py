@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from handlers.text import fold
+from handlers.text.fold import fold
 
 from .lexicon import ABBREVIATIONS, COMMON_WORDS, KEYWORDS, MONTH_WORDS
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers.dossier_stats import PeriodFigures, format_int_vi, format_percent_vi
+from handlers.dossiers.figures import PeriodFigures, format_int_vi, format_percent_vi
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
-from handlers.dossier_stats import (
+from handlers.dossiers.figures import (
     PeriodFigures,
     format_int_vi,
     format_percent_vi,

@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from handlers.dossier_stats import PeriodFigures, judged_due
+from handlers.dossiers.figures import PeriodFigures, judged_due
 from handlers.reporting.layout import STAT_COLUMNS
 
 SUMMARY_SHEET = "Tổng hợp"

@@ -16,7 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from handlers.scoring.framework import Framework
-from handlers.text import fold
+from handlers.text.fold import fold
 
 TOKEN_MIN = 80.0  # fuzz.ratio a keyword word must reach against a text word (OCR slips)
 _NON_WORD = re.compile(r"[^0-9a-z]+")

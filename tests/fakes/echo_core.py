@@ -8,7 +8,7 @@ echo format.
 
 from __future__ import annotations
 
-from handlers.messages import Button, IncomingMessage, Reply
+from handlers.core.messages import Button, IncomingMessage, Reply
 
 PARAGRAPH = ("Đơn vị cần hoàn thành việc cập nhật hồ sơ thủ tục hành chính đúng hạn. " * 7).strip()
 LONG_TEXT = "\n\n".join(f"{i:02d}. {PARAGRAPH}" for i in range(20))  # ~10,000 characters

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from handlers.messages import Reply
-from handlers.outbox import enqueue, notification_row, reply_payload
+from handlers.core.messages import Reply
+from handlers.core.outbox import enqueue, notification_row, reply_payload
 from models.db import make_engine, session_factory, transaction
 from models.org import Identity, Person
 from models.outbox import Notification

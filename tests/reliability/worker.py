@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 
-from handlers.messages import Reply
+from handlers.core.messages import Reply
 from models.db import make_engine, session_factory
 from scheduler.dispatcher import dispatch_once, outstanding
 from scheduler.senders import SendFailed

@@ -1,0 +1,90 @@
+"""Reading the facts of an assessment year from the database for the
+estimate engine (which itself never touches the database)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handlers.dossiers.records import records_for_period
+from handlers.dossiers.figures import period_figures
+from handlers.scoring import DossierSummary, Estimate, ManualScore, ScoringInputs, TaskFact, estimate, load_framework
+from models.dossiers import Procedure
+from models.org import Person
+from models.queries import work_items
+from models.scoring import Assessment
+from settings import Settings
+
+
+def task_facts(session: Session, year: int) -> list[TaskFact]:
+    """Tasks and occurrences whose (original) deadline or completion falls in the year."""
+    facts = []
+    for item in work_items(session, include_done=True):
+        judged = item.original_deadline or item.deadline
+        in_year = (judged and judged.year == year) or (item.completed_on and item.completed_on.year == year)
+        if not in_year:
+            continue
+        facts.append(TaskFact(
+            task_id=item.ref, title=item.task.title, unit=item.task.lead_unit.code if item.task.lead_unit else "VP",
+            criterion_code=item.task.criterion_code, origin=item.task.origin,  # type: ignore[arg-type]
+            deadline=item.deadline, original_deadline=item.original_deadline, completed_at=item.completed_on,
+            percent=item.percent,
+        ))
+    return facts
+
+
+def dossier_summary(session: Session, year: int, now: datetime, tz: ZoneInfo) -> DossierSummary:
+    start = date(year, 1, 1)
+    end = min(date(year, 12, 31), now.astimezone(tz).date())  # "as of": nothing after now counts
+    records = records_for_period(session, start, end, tz)
+    fig = period_figures(records, start, end, now.astimezone(tz).replace(tzinfo=None))
+    in_year = [r for r in records if r.received_at.date() >= start]
+    procedures = list(session.scalars(select(Procedure)))
+    with_postal = {r.procedure for r in in_year if r.channel == "postal" or r.postal_return}
+    with_online = {r.procedure for r in in_year if r.channel == "online"}
+    online_procs = [p for p in procedures if p.online_level]
+    late_codes = set(fig.late_without_apology)
+    return DossierSummary(
+        received=fig.received_in_period, online=fig.received_online, procedures_total=len(procedures),
+        procedures_with_postal=sum(1 for p in procedures if p.name in with_postal),
+        online_procedures=len(online_procs),
+        procedures_online_without_dossiers=[p.name for p in online_procs if p.name not in with_online],
+        late=[(d.code, d.unit or "VP") for d in fig.late_resolved],
+        overdue_open=[(d.code, d.unit or "VP") for d in fig.late_open],
+        late_without_apology=[(d.code, d.unit or "VP") for d in fig.late_resolved + fig.late_open if d.code in late_codes],
+    )
+
+
+def entered_scores(session: Session, framework_key: str, year: int) -> tuple[list[ManualScore], list[ManualScore], float | None, dict[str, int]]:
+    manual, survey, appraised, counts = [], [], None, {}
+    rows = session.scalars(select(Assessment).where(Assessment.framework_key == framework_key, Assessment.year == year)
+                           .order_by(Assessment.entered_at, Assessment.id))
+    names = {pid: name for pid, name in session.execute(select(Person.id, Person.name))}
+    for row in rows:
+        who = names.get(row.entered_by, "Văn phòng Sở")
+        score = ManualScore(row.criterion_code, row.points, list(row.evidence or []), who, row.entered_at.date())
+        if row.kind == "survey":
+            survey.append(score)
+        elif row.kind == "appraised":
+            appraised = row.points
+        elif row.kind == "count":
+            counts[row.criterion_code] = int(row.points)
+        else:
+            manual.append(score)
+    return manual, survey, appraised, counts
+
+
+def current_estimate(session: Session, now: datetime, settings: Settings) -> Estimate:
+    tz = ZoneInfo(settings.timezone)
+    today = now.astimezone(tz).date()
+    framework = load_framework(settings.par_framework)
+    manual, survey, appraised, counts = entered_scores(session, framework.id, today.year)
+    inputs = ScoringInputs(
+        as_of=today, year=today.year, tasks=task_facts(session, today.year),
+        dossiers=dossier_summary(session, today.year, now, tz), manual=manual, survey=survey,
+        initiatives_approved=counts.pop("initiatives_approved", 0), counts=counts, appraised=appraised,
+    )
+    return estimate(framework, inputs)

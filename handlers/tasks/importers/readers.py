@@ -1,0 +1,196 @@
+"""Uploaded file → plain text, refusing what we cannot read, politely.
+
+The file comes from a chat attachment, so nothing about it is trusted: the
+type is checked by its first bytes (an .exe renamed .pdf is not a PDF), sizes
+are capped before anything is parsed, and .docx archives are checked for
+absurd uncompressed sizes before python-docx opens them. Every refusal is an
+:class:`ImportRejected` with a Vietnamese reason the office can act on.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import unicodedata
+import zipfile
+from pathlib import PurePath
+
+from handlers.tasks.importers.errors import ImportRejected
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_PDF_PAGES = 500
+TEXT_EXTENSIONS = {".txt", ".md", ".text"}
+SUPPORTED = "Word (.docx), PDF có lớp chữ (.pdf) hoặc văn bản (.txt)"
+
+_MAGIC = {
+    b"%PDF-": "pdf",
+    b"PK\x03\x04": "zip",
+    b"MZ": "exe",
+    b"\x7fELF": "exe",
+    b"\xd0\xcf\x11\xe0": "ole",
+    b"\x89PNG": "image",
+    b"\xff\xd8\xff": "image",
+    b"GIF8": "image",
+    b"Rar!": "archive",
+    b"7z\xbc\xaf": "archive",
+    b"\x1f\x8b": "archive",
+}
+
+
+def sniff(data: bytes) -> str | None:
+    """Kind of file by its magic bytes, or None (possibly text)."""
+    head = data[:1024].lstrip(b"\xef\xbb\xbf")
+    for magic, kind in _MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    if b"%PDF-" in head[:1024]:  # some writers put junk before the header
+        return "pdf"
+    return None
+
+
+def read_document(file_name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Text of a .txt/.md, .docx or text-layer .pdf file; raises ImportRejected otherwise."""
+    name = PurePath(file_name or "").name or "tệp"
+    ext = PurePath(name).suffix.lower()
+    if len(data) > max_bytes:
+        raise ImportRejected(
+            f"Tệp {name} quá lớn ({_mb(len(data))} MB). Hệ thống chỉ nhận tệp tối đa {_mb(max_bytes)} MB; "
+            "vui lòng gửi tệp nhỏ hơn."
+        )
+    if not data or not data.strip():
+        raise ImportRejected(f"Tệp {name} trống, không có nội dung để đọc. Vui lòng kiểm tra lại tệp.")
+    kind = sniff(data)
+    if kind in ("exe", "archive", "image"):
+        if ext == ".pdf":
+            raise ImportRejected(f"Tệp {name} không phải tệp PDF hợp lệ. Vui lòng gửi lại {SUPPORTED}.")
+        if ext == ".docx":
+            raise ImportRejected(f"Tệp {name} không phải tệp Word (.docx) hợp lệ. Vui lòng gửi lại {SUPPORTED}.")
+        what = {"exe": "tệp chương trình", "archive": "tệp nén", "image": "tệp hình ảnh"}[kind]
+        raise ImportRejected(f"Tệp {name} là {what}, không phải văn bản. Hệ thống chỉ nhận {SUPPORTED}.")
+    if ext == ".pdf" or (kind == "pdf" and ext not in TEXT_EXTENSIONS):
+        if kind != "pdf":
+            raise ImportRejected(f"Tệp {name} không phải tệp PDF hợp lệ. Vui lòng gửi lại {SUPPORTED}.")
+        return _normalise(_read_pdf(name, data))
+    if ext == ".docx" or (kind == "zip" and ext not in TEXT_EXTENSIONS):
+        if kind != "zip":
+            raise ImportRejected(f"Tệp {name} không phải tệp Word (.docx) hợp lệ. Vui lòng gửi lại {SUPPORTED}.")
+        return _normalise(_read_docx(name, data))
+    if ext == ".doc" or kind == "ole":
+        raise ImportRejected(
+            f"Tệp {name} là định dạng Word cũ (.doc). Vui lòng mở bằng Word, lưu thành .docx rồi gửi lại."
+        )
+    if ext in TEXT_EXTENSIONS or (ext == "" and kind is None):
+        if kind is not None:
+            raise ImportRejected(f"Tệp {name} không phải tệp văn bản (.txt) hợp lệ. Vui lòng gửi lại {SUPPORTED}.")
+        return _normalise(_decode_text(name, data))
+    raise ImportRejected(f"Hệ thống chưa hỗ trợ loại tệp {ext or 'này'} ({name}). Vui lòng gửi {SUPPORTED}.")
+
+
+def _mb(n: int) -> str:
+    value = n / (1024 * 1024)
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}".replace(".", ",")
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ImportRejected("Tệp không có nội dung chữ để đọc. Vui lòng kiểm tra lại tệp.")
+    return text
+
+
+# -- plain text -----------------------------------------------------------------------
+def _decode_text(name: str, data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, then Windows-1258; else refuse."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in data:
+        for encoding in ("utf-8-sig", "utf-8"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        try:
+            text = data.decode("cp1258")
+        except UnicodeDecodeError:
+            text = ""
+        if text and _looks_like_text(text):
+            return text
+    raise ImportRejected(
+        f"Không đọc được bảng mã chữ của tệp {name}. Vui lòng lưu tệp với bảng mã Unicode (UTF-8) rồi gửi lại."
+    )
+
+
+def _looks_like_text(text: str) -> bool:
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    letters = sum(1 for ch in text if ch.isalpha())
+    return controls == 0 and letters >= 0.5 * len(text.replace(" ", "").replace("\n", "") or "x")
+
+
+# -- Word -------------------------------------------------------------------------------
+def _read_docx(name: str, data: bytes) -> str:
+    corrupt = f"Tệp Word {name} bị hỏng hoặc không đúng định dạng .docx, không mở được. Vui lòng lưu lại tệp rồi gửi lại."
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if "word/document.xml" not in {i.filename for i in infos}:
+                raise ImportRejected(corrupt)
+            if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+                raise ImportRejected(f"Tệp Word {name} quá lớn khi giải nén; vui lòng gửi tệp nhỏ hơn.")
+        import docx  # local import: python-docx is only needed for this path
+
+        document = docx.Document(io.BytesIO(data))
+    except ImportRejected:
+        raise
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, lxml errors …
+        log.info("docx rejected: %s", exc)
+        raise ImportRejected(corrupt) from exc
+    return "\n".join(_docx_blocks(document))
+
+
+def _docx_blocks(document) -> list[str]:
+    """Paragraphs and table rows in document order (rows as tab-separated cells)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    out: list[str] = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            out.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    text = " ".join(p.text for p in cell.paragraphs).strip()
+                    if not cells or cells[-1] != text:  # merged cells repeat
+                        cells.append(text)
+                out.append("\t".join(cells) if len(cells) > 1 else (cells[0] if cells else ""))
+    return out
+
+
+# -- PDF -----------------------------------------------------------------------------------
+def _read_pdf(name: str, data: bytes) -> str:
+    import pdfplumber  # local import: heavy, only needed here
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) > MAX_PDF_PAGES:
+                raise ImportRejected(f"Tệp PDF {name} có quá nhiều trang (tối đa {MAX_PDF_PAGES} trang).")
+            pages = [page.extract_text() or "" for page in pdf.pages]
+    except ImportRejected:
+        raise
+    except Exception as exc:
+        log.info("pdf rejected: %s", exc)
+        raise ImportRejected(f"Tệp {name} không phải tệp PDF hợp lệ hoặc đã bị hỏng. Vui lòng gửi lại tệp khác.") from exc
+    text = "\n".join(pages)
+    if sum(ch.isalnum() for ch in text) < 20:
+        raise ImportRejected(
+            f"Tệp {name}: tệp PDF chỉ có hình ảnh, chưa có lớp chữ; vui lòng gửi bản Word hoặc PDF có chữ."
+        )
+    return text

@@ -1,0 +1,255 @@
+"""Finding units, "all units" phrases and named persons in Vietnamese text.
+
+Conclusions name units in full ("Chi cục Tiêu chuẩn Đo lường Chất lượng"), by
+alias ("Chi cục TĐC"), without diacritics after OCR ("Chi cuc Tieu chuan Do
+luong Chat luong") and with OCR letter slips ("Chat Iuong", "S0"). Matching
+runs on :func:`ocr_key` (folded, same length as the text) so every mention
+keeps its span in the original text; long names that are not found exactly
+get a second, fuzzy pass with rapidfuzz.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from handlers.tasks.importers.textkeys import ocr_key
+from handlers.text.fold import fold
+from models.org_file import OrgSpec, PersonSpec
+
+LEADERSHIP_CODE = "BGD"
+
+# Aliases this generic name a unit only when not followed by another proper
+# name: "Trung tâm Phục vụ hành chính công" or "Thanh tra tỉnh" are not ours.
+_GENERIC = {"trung tam", "chi cuc", "thanh tra", "van phong", "lanh dao", "phong", "ban giam doc"}
+_FOREIGN_NEXT = {"tinh", "huyen", "ubnd", "bo", "chinh", "nha", "thanh", "xa", "cac", "nhan"}
+
+_ALL_UNITS = re.compile(
+    r"(?:(?:pho )?(?:thu truong|truong|lanh dao) )?"
+    r"(?:tat ca |toan the )?cac (?:phong(?: ban)?(?:,? (?:va )?(?:ban, )?(?:(?:truong|thu truong) )?(?:cac )?don vi)?"
+    r"|don vi (?:truc thuoc|thuoc so|thuoc))"
+    r"(?: (?:thuoc so|truc thuoc so|truc thuoc|chuyen mon|thuoc))?(?![a-z])"
+)
+
+_TITLE = re.compile(
+    r"(?<![a-z])(?:(?:pho )?(?:giam doc(?: so)?|chi cuc truong|chanh thanh tra(?: so)?|chanh van phong(?: so)?"
+    r"|truong phong|thu truong|truong|chu tich)|dong chi|ong|ba)\s*$"
+)
+
+SURNAMES = frozenset(
+    fold(s)
+    for s in (
+        "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Vương "
+        "Trương Đinh Lâm Phùng Mai Tô Hà Tạ Cao Châu Lương Thái Kiều Quách La Lưu Triệu Từ "
+        "Nghiêm Tăng Âu Mạc Hứa Khúc Lại Tống Văn Chu Doãn Kim Giang Thân Nông Lục Ông Viên Quang"
+    ).split()
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A unit, an "all units" phrase or a person found at [start, end)."""
+
+    start: int
+    end: int
+    kind: str  # "unit" | "all" | "person"
+    code: str | None  # unit code (for persons: their unit when known)
+    text: str  # as written
+    person: str | None = None
+
+
+class UnitMatcher:
+    """Unit/person lookup for one organisation; build once, reuse (cached)."""
+
+    def __init__(self, org: OrgSpec) -> None:
+        self.org = org
+        self._key_code: dict[str, str] = {}
+        for unit in org.units:
+            for name in (unit.name, unit.code, *unit.aliases):
+                for key in _variants(ocr_key(name).strip()):
+                    self._key_code.setdefault(key, unit.code)
+        keys = sorted(self._key_code, key=len, reverse=True)
+        self._regex = re.compile(
+            r"(?<![a-z0-9])(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys) + r")(?![a-z0-9])"
+        )
+        self._fuzzy_keys = [(k, c) for k, c in self._key_code.items() if len(k) >= 15 and " " in k]
+        self._persons = {fold(p.name): p for p in org.persons}
+
+    # -- units -------------------------------------------------------------
+    def code_for(self, name: str) -> str | None:
+        """The unit code for a whole cell/phrase (exact, then fuzzy), or None."""
+        key = ocr_key(name).strip()
+        key = re.sub(r"^(?:don vi|phong ban)\s*:?\s*", "", key)
+        if key in self._key_code:
+            return self._key_code[key]
+        found = [m for m in self.units_in(name) if m.code]
+        if len(found) == 1 and (found[0].end - found[0].start) >= 0.6 * len(name.strip()):
+            return found[0].code
+        if found:
+            return None  # several units: the caller splits the phrase
+        best = max(
+            ((fuzz.ratio(key, k), c) for k, c in self._key_code.items() if len(k) >= 6),
+            default=(0, None),
+        )
+        return best[1] if best[0] >= 88 else None
+
+    def units_in(self, text: str) -> list[Mention]:
+        """Unit mentions in ``text``, exact (folded/OCR) first, then fuzzy."""
+        key = ocr_key(text)
+        found: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+        for m in self._regex.finditer(key):
+            matched = re.sub(r"\s+", " ", m.group())
+            if matched in _GENERIC and _foreign_after(text, m.end()):
+                continue
+            found.append(Mention(m.start(), m.end(), "unit", self._key_code[matched], text[m.start() : m.end()]))
+            taken.append((m.start(), m.end()))
+        found_codes = {f.code for f in found}
+        for k, code in self._fuzzy_keys:
+            if code in found_codes:
+                continue
+            al = fuzz.partial_ratio_alignment(k, key, score_cutoff=90)
+            if al is None:
+                continue
+            start, end = _widen_to_words(key, al.dest_start, al.dest_end)
+            if any(s < end and start < e for s, e in taken):
+                continue
+            found.append(Mention(start, end, "unit", code, text[start:end]))
+            taken.append((start, end))
+            found_codes.add(code)
+        return sorted(found, key=lambda x: x.start)
+
+    # -- everything --------------------------------------------------------
+    def mentions(self, text: str) -> list[Mention]:
+        """Units, "all units" phrases and titled persons, non-overlapping, in order."""
+        key = ocr_key(text)
+        units = self.units_in(text)
+        alls = [Mention(m.start(), m.end(), "all", None, text[m.start() : m.end()]) for m in _ALL_UNITS.finditer(key)]
+        persons = self._persons_in(text, key, units)
+        out: list[Mention] = list(persons)
+        for m in alls + units + _unknown_units(text, key):
+            if not any(m.start < o.end and o.start < m.end for o in out):
+                out.append(m)
+        return sorted(out, key=lambda x: x.start)
+
+    def _persons_in(self, text: str, key: str, units: list[Mention]) -> list[Mention]:
+        out: list[Mention] = []
+        for start, end, name in _names(text, key):
+            base = max(0, start - 90)
+            title = _TITLE.search(key[base:start])
+            inner = [u for u in units if u.end <= start and u.start >= base and not key[u.end : start].strip()]
+            if title is None and inner:
+                # a unit name between title and person: "Chi cục trưởng Chi cục TĐC Phạm Thành Phương"
+                title = _TITLE.search(key[base : inner[-1].start])
+            else:
+                inner = []
+            known = self._persons.get(fold(name))
+            if not title and not known:
+                continue
+            span_start = base + title.start() if title else start
+            code = known.unit if known and known.unit else None
+            if code is None and inner:
+                code = inner[-1].code
+            after = key[end : end + 12]
+            if code is None and after.lstrip().startswith("phu trach"):
+                follow = [u for u in units if end < u.start <= end + 15]
+                if follow:
+                    code = follow[0].code
+            if code is None and title and "giam doc" in title.group() and (
+                "so" in title.group().split() or not after.lstrip().startswith("phu trach")
+            ):
+                code = LEADERSHIP_CODE
+            person = known.name if known else name
+            out.append(Mention(span_start, end, "person", code, text[span_start:end], person=person))
+        return out
+
+    def person_spec(self, name: str) -> PersonSpec | None:
+        return self._persons.get(fold(name))
+
+
+_UNIT_HEAD = re.compile(r"(?<![a-z])(?:phong|chi cuc|trung tam|quy|ban) (?=\S)")
+_STOP = {
+    "thuc", "chu", "phoi", "tham", "co", "trien", "xay", "ra", "dang", "day", "lam", "thuong",
+    "khan", "chiu", "phai", "theo", "bao", "tong", "hoan", "kiem", "chi", "huong", "trinh", "nghien",
+    "tiep", "tang", "va", "cung", "de", "trong", "tai", "ve", "voi", "nham", "duoc", "da", "se", "dam", "to",
+}
+
+
+def _unknown_units(text: str, key: str) -> list[Mention]:
+    """"Phòng Tổ chức cán bộ", "Ban Quản lý …": unit-like names not in the org file."""
+    out: list[Mention] = []
+    for m in _UNIT_HEAD.finditer(key):
+        if not text[m.end() : m.end() + 1].isupper():
+            continue
+        end = m.end()
+        words = list(re.finditer(r"[^\s,;.:()]+", text[m.end() :]))
+        for n, w in enumerate(words[:7]):
+            gap = text[m.end() + (words[n - 1].end() if n else 0) : m.end() + w.start()]
+            if n and gap != " ":
+                break
+            if n and not w.group()[:1].isupper() and key[m.end() + w.start() : m.end() + w.end()] in _STOP:
+                break
+            end = m.end() + w.end()
+        out.append(Mention(m.start(), end, "unit", None, text[m.start() : end]))
+    return out
+
+
+def _variants(key: str) -> set[str]:
+    """A key and its OCR look-alike with "m" read as "rn"."""
+    out = {key}
+    if "m" in key:
+        out.add(key.replace("m", "rn"))
+    return out
+
+
+def _foreign_after(text: str, end: int) -> bool:
+    nxt = re.match(r"\s*([^\s,;.:()]+)", text[end:])
+    if not nxt:
+        return False
+    word = nxt.group(1)
+    if fold(word) in {"so", "skhcn", "truong", "pho"}:
+        return False
+    return word[:1].isupper() or fold(word) in _FOREIGN_NEXT
+
+
+def _widen_to_words(key: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and key[start - 1].isalnum():
+        start -= 1
+    while end < len(key) and key[end].isalnum():
+        end += 1
+    return start, end
+
+
+_WORD = re.compile(r"[^\s,;.:()\"“”]+")
+
+
+def _names(text: str, key: str):
+    """Surname-led runs of 2–4 capitalised words: candidate person names."""
+    words = list(_WORD.finditer(text))
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w.group()[:1].isupper() and key[w.start() : w.end()] in SURNAMES:
+            j = i + 1
+            while (
+                j < len(words)
+                and j - i < 4
+                and words[j].group()[:1].isupper()
+                and not words[j].group().isupper()
+                and text[words[j - 1].end() : words[j].start()] == " "
+            ):
+                j += 1
+            if j - i >= 2 and not any(words[k].group().isupper() and len(words[k].group()) > 1 for k in range(i, j)):
+                yield w.start(), words[j - 1].end(), text[w.start() : words[j - 1].end()]
+                i = j
+                continue
+        i += 1
+
+
+@lru_cache(maxsize=8)
+def matcher_for(org: OrgSpec) -> UnitMatcher:
+    """Cached matcher: building the alternation regex costs more than a parse."""
+    return UnitMatcher(org)

@@ -1,0 +1,358 @@
+"""Progress from the person reminded: buttons, replies to a reminder, files.
+
+A reply to a reminder ("xong 80%", "được 80% rồi", "đã hoàn thành", or any
+note such as "đã ban hành KH 59/KH-SKHCN ngày 31/1") is tied to its task via
+the SentMessage the dispatcher recorded. "📝 Cập nhật tiến độ" offers 25/50/
+75/100 and remembers (ConversationState) that the next plain message is the
+update (there a bare "95" is a percentage). A bare number under a reminder
+outside that state is asked about, never stored as a note. A lower figure
+than before is accepted and said to be lower. A file sent as a reply becomes
+evidence of that task. Only the lead unit's head or deputy head, leaders and
+the office may change a task; anyone else is told who can, and nothing
+changes. When a leader or the office closes a unit's task, the unit's head
+is told, so nothing is closed behind their back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from handlers.core import state as shared_state
+from handlers.core.context import Ctx
+from handlers.core.format import short
+from handlers.text.i18n import _, fmt_date, use_locale
+from handlers.core.messages import Button, Reply
+from handlers.core.outbox import enqueue, notification_row, reply_payload
+from handlers.people.recipients import Directory, can_change_task, head_names
+from handlers.tasks.changes import record_progress
+from handlers.text.fold import fold
+from models.outbox import SentMessage
+from models.queries import WorkItem, find_work_item
+from models.tasks import Evidence, TaskStatus
+
+STATE_TTL = timedelta(minutes=30)
+PROGRESS_STATE = "progress"
+
+_PERCENT = re.compile(r"(\d{1,3})\s*(?:%|phan tram\b)")
+_BARE_NUMBER = re.compile(r"\s*(\d{1,3})\s*[.!]?\s*")
+_DONE = re.compile(r"\b(hoan thanh|xong|done|finished)\b")
+_NEGATION = re.compile(r"\b(chua|khong|ko|k0)\b|\b(mot|1) phan\b")
+_QUESTION = re.compile(
+    r"\b(bao nhieu|the nao|ra sao|liet ke|danh sach|nhung (viec|ho so|nhiem vu)|(viec|ho so|nhiem vu) nao|"
+    r"cho (toi|minh|em|anh|chi) (biet|xem)|bao cao tuan)\b"
+    # a line that starts with what is asked about reads as a question: "việc quá hạn của Chi cục"
+    r"|^(viec|cac viec|ho so|nhiem vu|diem|chi so|thong ke|so lieu|tinh hinh)\b"
+)
+
+
+# ---------------------------------------------------------------- parsing
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """What a progress message says: a percent (None = unchanged) and the note."""
+
+    percent: int | None
+    note: str | None
+    invalid: bool = False  # a percent over 100
+
+
+def bare_number(text: str) -> int | None:
+    """The number when the whole message is one ("95", "3."), else None."""
+    m = _BARE_NUMBER.fullmatch(text or "")
+    return int(m.group(1)) if m else None
+
+
+def parse_progress(text: str, bare_is_percent: bool = False) -> ProgressReport:
+    """'xong 80%' → 80; 'đã hoàn thành' / 'xong' → 100; 'chưa xong …' or other text → a note.
+
+    ``bare_is_percent``: the bot has just asked for the percentage, so "95"
+    alone means 95%.
+    """
+    raw = " ".join(text.split())
+    key = fold(raw)
+    bare = bare_number(raw) if bare_is_percent else None
+    if bare is not None:
+        return ProgressReport(None, raw, invalid=True) if bare > 100 else ProgressReport(bare, raw)
+    m = _PERCENT.search(key)
+    if m:
+        value = int(m.group(1))
+        if value > 100:
+            return ProgressReport(None, raw, invalid=True)
+        return ProgressReport(value, raw)
+    if _DONE.search(key) and not _NEGATION.search(key):
+        return ProgressReport(100, raw)
+    return ProgressReport(None, raw)
+
+
+def looks_like_question(text: str) -> bool:
+    """A question typed under a reminder is for the query feature, not a progress note.
+
+    The question parser decides: what it reads as a question about tasks,
+    dossiers, scores or the digest is one ("các đơn vị tôi phụ trách có việc
+    gì quá hạn không"), whatever the reminder it follows.
+    """
+    if "?" in text or _QUESTION.search(fold(text)):
+        return True
+    from datetime import datetime
+
+    from handlers.query import parse
+
+    return parse(text, datetime.now()).subject in {"task", "dossier", "score", "digest", "help"}
+
+
+def is_for_us(report: ProgressReport, text: str) -> bool:
+    """A percent or "xong" is progress; other text only when it is not a question.
+
+    On the console every line counts as a reply to the last reminder, so a
+    question there must fall through to the query feature.
+    """
+    if report.percent is not None or report.invalid:
+        return "?" not in text
+    return not looks_like_question(text)
+
+
+# ---------------------------------------------------------------- conversation state
+
+
+STATE_KEY = "reminders"  # our slot in the shared per-person state (handlers.core.state)
+
+
+def get_state(ctx: Ctx, kinds: tuple[str, ...]) -> dict | None:
+    """This feature's pending question to the person, if fresh; a stale one is dropped."""
+    state = shared_state.get_state(ctx, STATE_KEY)
+    if not isinstance(state, dict) or state.get("kind") not in kinds:
+        return None
+    at = state.get("at")
+    if at and datetime.fromisoformat(at) + STATE_TTL < ctx.now:
+        clear_state(ctx)
+        return None
+    return state
+
+
+def set_state(ctx: Ctx, kind: str, **data) -> None:
+    shared_state.set_state(ctx, STATE_KEY, {"kind": kind, "at": ctx.now.isoformat(), **data})
+
+
+def clear_state(ctx: Ctx) -> None:
+    if shared_state.get_state(ctx, STATE_KEY) is not None:
+        shared_state.set_state(ctx, STATE_KEY, None)
+
+
+# ---------------------------------------------------------------- shared
+
+
+def replied_item(ctx: Ctx) -> WorkItem | None:
+    """The work item the message replies to (a reminder or a task answer), if any."""
+    msg = ctx.msg
+    if not msg.reply_to_message_id:
+        return None
+    ref = ctx.session.scalar(
+        select(SentMessage.context_ref).where(
+            SentMessage.channel == msg.channel, SentMessage.chat_id == str(msg.chat_id),
+            SentMessage.message_id == str(msg.reply_to_message_id),
+        ).order_by(SentMessage.id.desc()).limit(1)
+    )
+    if not ref or not ref.startswith(("task:", "occ:")):
+        return None
+    return find_work_item(ctx.session, ref)
+
+
+def not_allowed_reply(ctx: Ctx, item: WorkItem) -> Reply:
+    """Who may update the task, and what the person can do instead."""
+    unit = item.task.lead_unit
+    if unit is None:
+        return Reply(_("Only the Department's leadership or the Department Office can update this task.") + "\n"
+                     + _("Please send your result to the Department Office so they can update it."))
+    names = ", ".join(head_names(ctx.session, unit.id)) or _("the unit's leadership")
+    return Reply(_("Only the leadership of {unit} (lead unit) or the Department Office can update this task.").format(
+        unit=unit.name) + "\n" + _("Please send your result to {names} so they can update it.").format(names=names))
+
+
+def title_of(item: WorkItem) -> str:
+    return short(item.task.title, 90)
+
+
+def item_or_gone(ctx: Ctx, ref: str) -> WorkItem | Reply:
+    item = find_work_item(ctx.session, ref)
+    if item is None:
+        return Reply(_("This task no longer exists."))
+    return item
+
+
+# ---------------------------------------------------------------- applying an update
+
+
+def apply_update(ctx: Ctx, item: WorkItem, report: ProgressReport) -> Reply:
+    """Check the permission, record, answer in one line."""
+    if not can_change_task(ctx.person, item.task):
+        ctx.audit("progress_refused", item.ref)
+        return not_allowed_reply(ctx, item)
+    if report.invalid:
+        return Reply(_("Progress must be between 0% and 100%. Please send it again, e.g. \"xong 80%\"."))
+    if item.status != TaskStatus.OPEN and report.percent is not None and report.percent >= 100:
+        return Reply(_("The task \"{title}\" is already marked as done.").format(title=title_of(item)))
+    before, was_open = item.percent or 0, item.status == TaskStatus.OPEN
+    record_progress(ctx.session, item, ctx.person, ctx.now, ctx.today, report.percent, report.note, ctx.msg.channel)
+    clear_state(ctx)
+    if report.percent is not None and report.percent >= 100:
+        text = _("Recorded: the task \"{title}\" was completed on {date}. Its reminders have stopped.").format(
+            title=title_of(item), date=fmt_date(ctx.today))
+        told = tell_unit_heads_of_closing(ctx, item)
+        if told:
+            text += "\n" + _("{names} (lead unit) has been told.").format(names=", ".join(told))
+        return Reply(text)
+    if report.percent is not None and report.percent < before:
+        text = _("Progress of the task \"{title}\" lowered from {old}% to {new}%.").format(
+            title=title_of(item), old=before, new=report.percent)
+        if not was_open:
+            text += " " + _("The task is open again and will be reminded.")
+        return Reply(text)
+    if report.percent is not None:
+        return Reply(_("Progress {percent}% recorded for the task \"{title}\".").format(
+            percent=report.percent, title=title_of(item)))
+    return Reply(
+        _("Your note was recorded for the task \"{title}\" (progress stays at {percent}%).").format(
+            title=title_of(item), percent=item.percent or 0),
+        buttons=[[Button(_("✅ Done"), f"done:{item.ref}")]],
+    )
+
+
+def tell_unit_heads_of_closing(ctx: Ctx, item: WorkItem) -> list[str]:
+    """A leader or the office closed a unit's task: tell the unit's head(s).
+
+    Returns the names told. Nobody is told when the person belongs to the
+    lead unit (they closed their own work) or when no unit leads the task.
+    """
+    unit_id = item.task.lead_unit_id
+    if unit_id is None or ctx.person.unit_id == unit_id:
+        return []
+    heads = [p for p in Directory.load(ctx.session).unit_heads(unit_id) if p.id != ctx.person.id]
+    rows = []
+    for head in heads:
+        with use_locale(head.locale):
+            reply = Reply("\n".join([
+                _("ℹ️ {name} marked the task of {unit} as done on {date}:").format(
+                    name=ctx.person.name, unit=item.task.lead_unit.name, date=fmt_date(ctx.today)),
+                f"“{title_of(item)}”",
+                _("Its reminders have stopped. If it is not finished, reply to this message with the real progress, e.g. \"xong 80%\"."),
+            ]), context_ref=item.ref)
+        rows.append(notification_row(f"closed:{item.ref}:{ctx.today.isoformat()}:p{head.id}", head.id, "progress_notice",
+                                     reply_payload(reply), ctx.now, subject_ref=item.ref))
+    enqueue(ctx.session, rows)
+    return [p.name for p in heads]
+
+
+def ask_if_percent(ctx: Ctx, item: WorkItem, n: int) -> Reply:
+    """A bare number under a reminder: a percentage, or a slip? Ask, store nothing."""
+    if not can_change_task(ctx.person, item.task):
+        return not_allowed_reply(ctx, item)
+    return Reply(
+        _("Did you mean progress {n}% for the task \"{title}\"? Press the button to confirm, or write it with %, e.g. \"xong 80%\".").format(
+            n=n, title=title_of(item)),
+        buttons=[[Button(f"✅ {n}%", f"pct:{item.ref}:{n}"), Button(_("📝 Update progress"), f"upd:{item.ref}")]],
+    )
+
+
+# ---------------------------------------------------------------- router entry points
+
+
+def on_text(ctx: Ctx) -> Reply | None:
+    """Free text: the answer to "Cập nhật tiến độ", or a reply to a reminder."""
+    text = (ctx.msg.text or "").strip()
+    state = get_state(ctx, (PROGRESS_STATE,))
+    if state is not None:
+        report = parse_progress(text, bare_is_percent=True)
+        if not is_for_us(report, text):
+            clear_state(ctx)
+            return None
+        found = item_or_gone(ctx, state["ref"])
+        if isinstance(found, Reply):
+            clear_state(ctx)
+            return found
+        return apply_update(ctx, found, report)
+    item = replied_item(ctx)
+    if item is None:
+        return None
+    n = bare_number(text)
+    if n is not None and n <= 100:
+        return ask_if_percent(ctx, item, n)
+    report = parse_progress(text)
+    if not is_for_us(report, text):
+        return None
+    return apply_update(ctx, item, report)
+
+
+def on_file(ctx: Ctx) -> Reply | None:
+    """A file replying to a reminder (or after "Cập nhật tiến độ") is evidence of that task."""
+    item = replied_item(ctx)
+    if item is None:
+        state = get_state(ctx, (PROGRESS_STATE,))
+        if state is None:
+            return None
+        found = item_or_gone(ctx, state["ref"])
+        if isinstance(found, Reply):
+            return found
+        item = found
+    if not can_change_task(ctx.person, item.task):
+        ctx.audit("evidence_refused", item.ref)
+        return not_allowed_reply(ctx, item)
+    att = ctx.msg.attachment
+    if att is None or att.data is None:
+        return Reply(_("I could not read the file. Please send it again."))
+    limit = ctx.settings.max_file_mb * 1024 * 1024
+    if len(att.data) > limit:
+        return Reply(_("The file is larger than {mb} MB. Please send a smaller file.").format(mb=ctx.settings.max_file_mb))
+    caption = (ctx.msg.text or "").strip() or None
+    report = parse_progress(caption) if caption else ProgressReport(None, None)
+    update = record_progress(ctx.session, item, ctx.person, ctx.now, ctx.today, report.percent,
+                             caption or _("Evidence file: {name}").format(name=att.file_name), ctx.msg.channel)
+    ctx.session.add(Evidence(
+        task_id=item.task.id, progress_id=update.id, criterion_code=item.task.criterion_code,
+        file_name=att.file_name[:255], mime_type=att.mime_type, size=len(att.data),
+        sha256=hashlib.sha256(att.data).hexdigest(), data=att.data, uploaded_by=ctx.person.id, at=ctx.now,
+    ))
+    clear_state(ctx)
+    ctx.audit("evidence", f"{item.ref} {att.file_name}")
+    return Reply(_("The file \"{name}\" was saved as evidence for the task \"{title}\".").format(
+        name=att.file_name, title=title_of(item)))
+
+
+def on_done(ctx: Ctx, ref: str) -> Reply:
+    found = item_or_gone(ctx, ref)
+    if isinstance(found, Reply):
+        return found
+    return apply_update(ctx, found, ProgressReport(100, _("Marked as done")))
+
+
+def on_update(ctx: Ctx, ref: str) -> Reply:
+    """Ask for the percentage (buttons), or a note or file as the next message."""
+    found = item_or_gone(ctx, ref)
+    if isinstance(found, Reply):
+        return found
+    if not can_change_task(ctx.person, found.task):
+        ctx.audit("progress_refused", found.ref)
+        return not_allowed_reply(ctx, found)
+    set_state(ctx, PROGRESS_STATE, ref=found.ref)
+    buttons = [[Button(f"{p}%", f"pct:{found.ref}:{p}") for p in (25, 50, 75, 100)]]
+    return Reply(
+        _("The task \"{title}\" is at {percent}%. Choose the new progress, or type it (e.g. \"80%\") or a short note; you can also send a file.").format(
+            title=title_of(found), percent=found.percent or 0),
+        buttons=buttons, context_ref=found.ref,
+    )
+
+
+def on_percent(ctx: Ctx, arg: str) -> Reply:
+    """``pct:<ref>:<n>`` from the 25/50/75/100 buttons."""
+    ref, _sep, value = arg.rpartition(":")
+    if not value.isdigit():
+        return Reply(_("This button is no longer valid. Please start again."))
+    found = item_or_gone(ctx, ref)
+    if isinstance(found, Reply):
+        return found
+    return apply_update(ctx, found, ProgressReport(min(int(value), 100), None))

@@ -1,0 +1,160 @@
+"""The reminder message: short, Vietnamese, answerable in one tap.
+
+What is due, where it comes from, when (weekday and date), how many working
+days are left or overdue, the current progress — and four buttons. The
+working-day count comes from the planner's step (computed with the planner's
+calendar), so the text agrees with the schedule that produced it.
+
+A supervising leader's escalation copy is for follow-up, not for doing the
+work: it offers "📣 Nhắc đơn vị" (a nudge to the lead unit's head, once a
+day) and "🔕 Nhắc lại sau" instead of "Đã hoàn thành", so a leader cannot
+close a unit's task with one tap by mistake. Both ride on the ``snz``
+button: ``snz:<ref>`` snoozes, ``snz:unit:<ref>`` nudges the unit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from handlers.core.context import Ctx
+from handlers.core.format import days_phrase, short, source_label
+from handlers.text.i18n import _, fmt_date, use_locale
+from handlers.core.messages import Button, Reply
+from handlers.core.outbox import enqueue, notification_row, reply_payload
+from models.org import Person, Role
+from models.outbox import Notification
+from models.queries import WorkItem, find_work_item
+from models.tasks import TaskStatus
+
+MAX_CALLBACK = 64
+NUDGE_ARG = "unit:"  # ``snz:unit:<ref>``: remind the lead unit instead of myself
+
+
+def reminder_buttons(ref: str, for_leader: bool = False) -> list[list[Button]]:
+    """Done / update / extend / snooze for the unit; nudge / snooze for a supervising leader."""
+    if for_leader:
+        rows = [[Button(_("📣 Remind the unit"), f"snz:{NUDGE_ARG}{ref}"),
+                 Button(_("🔕 Remind me later"), f"snz:{ref}")]]
+    else:
+        rows = [[Button(_("✅ Done"), f"done:{ref}"), Button(_("📝 Update progress"), f"upd:{ref}")],
+                [Button(_("⏳ Request extension"), f"ext:{ref}"), Button(_("🔕 Remind me later"), f"snz:{ref}")]]
+    assert all(len(b.data.encode()) <= MAX_CALLBACK for row in rows for b in row)
+    return rows
+
+
+def render_reminder(
+    item: WorkItem, deadline: date, on_day: date, escalated: bool = False, for_leader: bool = False,
+) -> Reply:
+    """The reminder for one work item, worded for the day it is sent."""
+    overdue = deadline < on_day
+    task = item.task
+    if escalated and for_leader:
+        unit = task.lead_unit.name if task.lead_unit else _("the lead unit")
+        head = _("⚠️ *Overdue task of {unit}* (for your follow-up)").format(unit=unit)
+    elif overdue:
+        head = _("⚠️ *Overdue task*")
+    else:
+        head = _("🔔 *Task reminder*")
+    lines = [head, short(task.title, 300)]
+    src = source_label(item)
+    if src:
+        lines.append(_("Source: {source}").format(source=src))
+    lines.append(_("Deadline: {date} ({days})").format(
+        date=fmt_date(deadline, weekday=True), days=days_phrase(deadline, on_day)))
+    lines.append(_("Progress: {percent}%").format(percent=item.percent or 0))
+    if not for_leader:
+        lines.append(_("Reply to this message with e.g. \"xong 80%\", or attach the result file."))
+    return Reply("\n".join(lines), buttons=reminder_buttons(item.ref, for_leader), context_ref=item.ref)
+
+
+def is_follow_up_leader(person: Person, item: WorkItem) -> bool:
+    """A Department leader outside the lead unit: gets the follow-up wording and buttons."""
+    return person.role == Role.LEADER and person.unit_id != item.task.lead_unit_id
+
+
+def on_snooze(ctx: Ctx, arg: str) -> Reply:
+    """Button ``snz:<ref>`` (remind me later) or ``snz:unit:<ref>`` (remind the unit now)."""
+    if arg.startswith(NUDGE_ARG):
+        return on_nudge(ctx, arg[len(NUDGE_ARG):])
+    return snooze(ctx, arg)
+
+
+def snooze(ctx: Ctx, ref: str) -> Reply:
+    """Send the same reminder again at the next working day's opening."""
+    from handlers.core.format import calendar
+    from handlers.worktime.policy import snooze_until
+
+    item = find_work_item(ctx.session, ref)
+    if item is None:
+        return Reply(_("This task no longer exists."))
+    if item.status != TaskStatus.OPEN:
+        return Reply(_("The task \"{title}\" is already marked as done.").format(title=short(item.task.title, 90)))
+    cal = calendar()
+    when = snooze_until(ctx.now, cal)
+    original = ctx.session.scalar(
+        select(Notification).where(Notification.person_id == ctx.person.id, Notification.subject_ref == item.ref,
+                                   Notification.kind == "reminder")
+        .order_by(Notification.sent_at.is_(None), Notification.sent_at.desc(), Notification.id.desc()).limit(1)
+    )
+    if item.deadline is None:
+        return Reply(_("This task has no deadline, so there is nothing to remind."))
+    today = ctx.today.isoformat()
+    # Worded for the day it will be sent, so "days left" is right then; a
+    # leader's copy stays a leader's copy.
+    leader = is_follow_up_leader(ctx.person, item)
+    reply = render_reminder(item, item.deadline, when.date(), escalated=leader, for_leader=leader)
+    payload = reply_payload(reply, deadline=item.deadline.isoformat())
+    key = f"snz:{original.id}:{today}" if original is not None else f"snz:{item.ref}:p{ctx.person.id}:{today}"
+    enqueue(ctx.session, [notification_row(key, ctx.person.id, "reminder", payload, when, subject_ref=item.ref)])
+    ctx.audit("snooze", f"{item.ref} until {when.isoformat()}")
+    return Reply(_("I will remind you again about the task \"{title}\" on {date} at {time}.").format(
+        title=short(item.task.title, 90), date=fmt_date(when, weekday=True), time=f"{when:%H:%M}"))
+
+
+def on_nudge(ctx: Ctx, ref: str) -> Reply:
+    """"📣 Nhắc đơn vị": a leader asks the lead unit's head to speed up (once a day per task).
+
+    Sent as a reminder, so it waits for office hours and is dropped if the
+    task is finished before it goes out.
+    """
+    from handlers.people.recipients import Directory
+
+    item = find_work_item(ctx.session, ref)
+    if item is None:
+        return Reply(_("This task no longer exists."))
+    title = short(item.task.title, 90)
+    if not ctx.person.can_manage_all:
+        ctx.audit("nudge_refused", item.ref)
+        return Reply(_("Only the Department's leadership or the Department Office can send this reminder to a unit."))
+    if item.status != TaskStatus.OPEN:
+        return Reply(_("The task \"{title}\" is already marked as done.").format(title=title))
+    unit = item.task.lead_unit.name if item.task.lead_unit else _("the Department Office")
+    heads = Directory.load(ctx.session).unit_heads(item.task.lead_unit_id)
+    if not heads:
+        return Reply(_("{unit} has no registered head in the bot yet; please contact the unit directly.").format(unit=unit))
+    rows = []
+    for head in heads:
+        with use_locale(head.locale):
+            reply = nudge_message(item, ctx.person, ctx.today)
+        payload = reply_payload(reply, deadline=item.deadline.isoformat() if item.deadline else None)
+        rows.append(notification_row(f"nud:{item.ref}:{ctx.today.isoformat()}:p{head.id}", head.id, "reminder",
+                                     payload, ctx.now, subject_ref=item.ref))
+    if enqueue(ctx.session, rows) == 0:
+        return Reply(_("{unit} was already reminded about \"{title}\" today.").format(unit=unit, title=title))
+    ctx.audit("nudge", item.ref)
+    return Reply(_("Sent: {names} ({unit}) will be asked to speed up \"{title}\".").format(
+        names=", ".join(p.name for p in heads), unit=unit, title=title))
+
+
+def nudge_message(item: WorkItem, leader: Person, today: date) -> Reply:
+    """What the unit's head reads: who asks, what, by when; the usual buttons."""
+    unit = item.task.lead_unit.name if item.task.lead_unit else _("the Department Office")
+    lines = [_("📣 Department leader {name} asks {unit} to speed up and report the result of:").format(
+        name=leader.name, unit=unit), f"“{short(item.task.title, 200)}”"]
+    if item.deadline is not None:
+        lines.append(_("Deadline: {date} ({days})").format(
+            date=fmt_date(item.deadline, weekday=True), days=days_phrase(item.deadline, today)))
+    lines.append(_("Progress: {percent}%").format(percent=item.percent or 0))
+    return Reply("\n".join(lines), buttons=reminder_buttons(item.ref), context_ref=item.ref)
