@@ -83,11 +83,10 @@ def open_database(settings: Settings, migrate: bool = True):
 
 
 def build_core(settings: Settings, factory, clock=None):
-    from handlers.core.registry import install_features
     from handlers.core.router import Core
+    from handlers.features import build_registry
 
-    install_features()
-    return Core(factory, settings, clock=clock or fixed_clock(None))
+    return Core(factory, settings, build_registry(), clock=clock or fixed_clock(None))
 
 
 # ---------------------------------------------------------------- demo

@@ -21,12 +21,10 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 @pytest.fixture
 def core(factory, settings):
-    from handlers.core.registry import install_features
-
-    install_features()
+    from handlers.features import build_registry
     with transaction(factory) as s:
         load_demo(s, NOW.date(), TZ, dossier_count=250)
-    return Core(factory, settings, clock=lambda: NOW)
+    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 def _late_in_november(factory) -> tuple[set[str], set[str]]:

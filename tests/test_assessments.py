@@ -14,14 +14,12 @@ from tests.conftest import NOW, Chat, text_of
 
 @pytest.fixture
 def core(factory, settings):
-    from handlers.core.registry import install_features
-
-    install_features()
+    from handlers.features import build_registry
     with transaction(factory) as s:
         f.person(s, "lan", role="admin", unit_code="VP")
         f.person(s, "mai", role="head", unit_code="QLCN")
         f.person(s, "gd", role="leader", unit_code="BGD")
-    return Core(factory, settings, clock=lambda: NOW)
+    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 def test_office_records_a_manual_score_with_evidence(core, factory):

@@ -19,10 +19,8 @@ from tests.conftest import NOW, Chat, buttons_of, text_of
 
 @pytest.fixture
 def core(factory, settings):
-    from handlers.core.registry import install_features
-
-    install_features()
-    return Core(factory, settings, clock=lambda: NOW)
+    from handlers.features import build_registry
+    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 def _invite(factory, **kw) -> str:

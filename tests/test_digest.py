@@ -139,10 +139,8 @@ def test_chart_is_a_readable_png(factory, settings, data, tmp_path):
 
 @pytest.fixture
 def core(factory, settings):
-    from handlers.core.registry import install_features
-
-    install_features()
-    return Core(factory, settings, clock=lambda: MONDAY)
+    from handlers.features import build_registry
+    return Core(factory, settings, build_registry(), clock=lambda: MONDAY)
 
 
 def test_baocao_for_leaders_own_unit_for_heads_refused_for_staff(core, data):

@@ -22,10 +22,8 @@ SEEDS = Path(__file__).resolve().parent / "data" / "conclusions"
 
 @pytest.fixture
 def core(factory, settings):
-    from handlers.core.registry import install_features
-
-    install_features()
-    return Core(factory, settings, clock=lambda: NOW)
+    from handlers.features import build_registry
+    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 @pytest.fixture

@@ -59,10 +59,8 @@ def test_parse_proposed_date(text, expected, rest):
 
 @pytest.fixture
 def core(factory, settings):
-    from handlers.core.registry import install_features
-
-    install_features()
-    return Core(factory, settings, clock=lambda: NOW)
+    from handlers.features import build_registry
+    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 @pytest.fixture
@@ -139,7 +137,9 @@ async def test_an_unauthorised_reply_changes_nothing_and_says_who_can(core, fact
         assert answer == ("Chỉ lãnh đạo Phòng Quản lý Công nghệ, Thị trường công nghệ và Chuyên ngành (đơn vị chủ trì) "
                           "hoặc Văn phòng Sở mới cập nhật được nhiệm vụ này.\n"
                           "Anh/chị vui lòng báo kết quả cho Nguyễn Thị Mai để cập nhật.")
-        assert "Văn phòng Sở" in text_of(chat.press(f"done:task:{task_id}"))
+        # A button reveals nothing about a task the presser may not touch.
+        assert text_of(chat.press(f"done:task:{task_id}")) == (
+            "Anh/chị không có quyền thao tác trên mục này. Anh/chị gõ /viec để xem nhiệm vụ của đơn vị mình.")
         chat.receive(reminder)
         assert "chủ trì" in text_of(chat.reply("", attachment=Attachment("x.pdf", "application/pdf", b"x", 1)))
     task = _task(factory, task_id)
@@ -272,7 +272,7 @@ async def test_extension_request_approved_by_the_supervising_deputy(core, factor
         req_id = s.scalar(select(ExtensionRequest.id))
     assert buttons_of([request]) == [("Đồng ý", f"exa:{req_id}"), ("Không đồng ý", f"exr:{req_id}")]
 
-    assert "Lãnh đạo Sở" in text_of(hong.press(f"exa:{req_id}"))  # a unit head cannot decide
+    assert "Phó Giám đốc phụ trách" in text_of(hong.press(f"exa:{req_id}"))  # a unit head cannot decide
     assert _task(factory, task_id).deadline == date(2026, 11, 25)
     assert "30/12/2026" in text_of(hoa.press(f"exa:{req_id}"))
     task = _task(factory, task_id)
@@ -429,6 +429,7 @@ async def test_late_dossier_alert_repeats_daily_until_the_apology_is_recorded(co
     assert sender.to("nam") == [] and sender.to("hong") == []
 
     assert "hoặc Văn phòng Sở mới ghi nhận được việc này" in text_of(Chat(core, "nam").press(f"apo:{dossier_id}"))
+    assert "0001" not in text_of(Chat(core, "nam").press(f"apo:{dossier_id}"))  # the refusal names no dossier
     with factory() as s:
         assert s.get(Dossier, dossier_id).apology_at is None
     assert "Đã ghi nhận" in text_of(Chat(core, "mai").press(f"apo:{dossier_id}"))

@@ -28,14 +28,12 @@ async def tg():
 
 
 async def test_reply_during_outage_goes_out_later_in_order(tg, factory, db_url):
-    from handlers.core.registry import install_features
-
-    install_features()
+    from handlers.features import build_registry
     settings = Settings(_env_file=None, database_url=db_url, telegram_bot_token=tg.token,
                         telegram_api_base_url=tg.base_url, telegram_file_base_url=tg.file_base_url)
     with transaction(factory) as s:
         f.person(s, str(USER), role="head", unit_code="VP", channel="telegram")
-    core = Core(factory, settings, clock=lambda: NOW)
+    core = Core(factory, settings, build_registry(), clock=lambda: NOW)
 
     async def keep(chat_id, reply):
         return await asyncio.to_thread(core.defer_reply, "telegram", chat_id, reply)

@@ -27,7 +27,7 @@ def parse_for(ctx: Ctx, text: str) -> Query:
 
 
 def answer_text(ctx: Ctx) -> list[Reply] | None:
-    """FREE_TEXT handler: questions. Progress statements are left to the
+    """Free-text handler: questions. Progress statements are left to the
     progress feature (registered before this one)."""
     query = parse_for(ctx, ctx.msg.text)
     remember_query(ctx, ctx.msg.text)

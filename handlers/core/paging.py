@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from handlers.text.i18n import _
+from handlers.core.context import Ctx
 from handlers.core.messages import Button, Reply
 
 PAGE_SIZE = 10
@@ -38,3 +39,18 @@ def paged_reply(
     if shown_to < len(items):
         buttons.insert(0, [Button(_("See more"), more_data(shown_to))])
     return Reply("\n".join(lines), buttons)
+
+
+def next_page_button(pagers: dict[str, Callable[[Ctx, str, int], Reply]]) -> Callable[[Ctx, str], Reply]:
+    """Button ``more:<list>:<offset>[:<params>]``: the next page of a registered list."""
+
+    def on_more(ctx: Ctx, arg: str) -> Reply:
+        name, _sep, rest = arg.partition(":")
+        offset_text, _sep, params = rest.partition(":")
+        offset = int(offset_text) if offset_text.isdigit() else 0
+        pager = pagers.get(name)
+        if pager is None:
+            return Reply(_("This list is no longer available. Please ask again."))
+        return pager(ctx, params, offset)
+
+    return on_more

@@ -21,23 +21,24 @@ from datetime import date
 
 from sqlalchemy import select
 
+from handlers.core import conversation
 from handlers.core.context import Ctx
+from handlers.core.conversation import Pending
 from handlers.text.i18n import _, fmt_date, use_locale
 from handlers.core.messages import Button, Reply
 from handlers.core.outbox import enqueue, notification_row, reply_payload
-from handlers.tasks.progress import (
-    STATE_TTL, clear_state, get_state, item_or_gone, looks_like_question, not_allowed_reply, set_state, title_of,
-)
-from handlers.people.recipients import Directory, can_change_task, can_decide_extension
+from handlers.tasks.progress import STATE_TTL, item_or_gone, looks_like_question, not_allowed_reply, title_of
+from handlers.people.permissions import Action, can_change_task, refusal
+from handlers.people.recipients import Directory
 from handlers.tasks.changes import change_deadline
 from models.org import Person
 from models.outbox import Notification, OutboxStatus
 from models.queries import WorkItem, find_work_item
 from models.tasks import ExtensionRequest, TaskStatus
 
-DATE_STATE = "ext_date"
-REASON_STATE = "ext_reason"
-REJECT_STATE = "ext_reject"  # a leader said "Không đồng ý" and may give a reason
+DATE_FLOW = "extension.date"  # the requester is asked for the proposed date
+REASON_FLOW = "extension.reason"  # … then for the reason
+REFUSAL_FLOW = "extension.refusal"  # a leader said "Không đồng ý" and may give a reason
 PAST_WINDOW_DAYS = 183  # "20/11" typed on 23/11 is last week, not next year
 
 _NUMERIC = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2,4}))?\b")
@@ -85,35 +86,45 @@ def on_request(ctx: Ctx, ref: str) -> Reply:
         return Reply(_("The task \"{title}\" is already marked as done.").format(title=title_of(found)))
     if _pending_request(ctx, found) is not None:
         return Reply(_("An extension request for this task is already waiting for a decision."))
-    set_state(ctx, DATE_STATE, ref=found.ref)
+    conversation.ask(ctx, DATE_FLOW, "date", ttl=STATE_TTL, ref=found.ref)
     return Reply(_("Current deadline: {date}. Until which date do you propose to extend it? (e.g. 30/12 or 30/12/2026; you may add the reason after the date)").format(
         date=fmt_date(found.deadline, weekday=True)))
 
 
-def on_text(ctx: Ctx) -> Reply | None:
-    """The proposed date, then the reason, while a request is being written;
-    a leader's reason for saying no."""
-    state = get_state(ctx, (DATE_STATE, REASON_STATE, REJECT_STATE))
-    if state is None:
+def on_date_answer(ctx: Ctx, pending: Pending) -> Reply | None:
+    """The proposed date (and maybe the reason) of a request being written.
+
+    A question typed instead of a date abandons the request and is answered.
+    """
+    item = find_work_item(ctx.session, pending.data.get("ref", ""))
+    if item is None:
+        conversation.clear(ctx)
+        return Reply(_("This task no longer exists."))
+    if ctx.msg.attachment is not None:
         return None
     text = (ctx.msg.text or "").strip()
-    if state["kind"] == REJECT_STATE:
-        return _on_reject_reason(ctx, state, text)
-    item = find_work_item(ctx.session, state["ref"])
-    if item is None:
-        clear_state(ctx)
-        return Reply(_("This task no longer exists."))
     proposed, rest = parse_proposed_date(text, ctx.today)
-    if state["kind"] == REASON_STATE:
-        if proposed is not None and not rest:  # a corrected date, e.g. the working day suggested
-            return _take_date(ctx, item, proposed, rest)
-        return _submit(ctx, item, date.fromisoformat(state["date"]), text or None)
     if proposed is None:
         if looks_like_question(text):
-            clear_state(ctx)
+            conversation.clear(ctx)
             return None
         return Reply(_("I could not read a date in \"{text}\". Please write it as day/month, e.g. 30/12 or 30/12/2026.").format(text=text[:60]))
     return _take_date(ctx, item, proposed, rest)
+
+
+def on_reason_answer(ctx: Ctx, pending: Pending) -> Reply | None:
+    """The reason of a request whose date is known (or a corrected date)."""
+    item = find_work_item(ctx.session, pending.data.get("ref", ""))
+    if item is None:
+        conversation.clear(ctx)
+        return Reply(_("This task no longer exists."))
+    if ctx.msg.attachment is not None:
+        return None
+    text = (ctx.msg.text or "").strip()
+    proposed, rest = parse_proposed_date(text, ctx.today)
+    if proposed is not None and not rest:  # a corrected date, e.g. the working day suggested
+        return _take_date(ctx, item, proposed, rest)
+    return _submit(ctx, item, date.fromisoformat(pending.data["date"]), text or None)
 
 
 def _take_date(ctx: Ctx, item: WorkItem, proposed: date, rest: str) -> Reply:
@@ -125,7 +136,7 @@ def _take_date(ctx: Ctx, item: WorkItem, proposed: date, rest: str) -> Reply:
     note = day_off_note(proposed, max(ctx.today, item.deadline or ctx.today))
     if rest:
         return _submit(ctx, item, proposed, rest, note)
-    set_state(ctx, REASON_STATE, ref=item.ref, date=proposed.isoformat())
+    conversation.ask(ctx, REASON_FLOW, "reason", ttl=STATE_TTL, ref=item.ref, date=proposed.isoformat())
     text = _("What is the reason for the extension? (optional)")
     if note:
         text = note + "\n" + text
@@ -155,18 +166,18 @@ def on_skip_reason(ctx: Ctx, arg: str) -> Reply:
     """Button ``exs:`` (send the request without a reason) or ``exs:r<id>``
     (a leader's "no" without a reason)."""
     if arg.startswith("r"):
-        state = get_state(ctx, (REJECT_STATE,))
-        if state is None or str(state.get("req")) != arg[1:]:
+        pending = conversation.current(ctx, REFUSAL_FLOW)
+        if pending is None or str(pending.data.get("req")) != arg[1:]:
             return Reply(_("This button is no longer valid. Please start again."))
-        return _on_reject_reason(ctx, state, "")
-    state = get_state(ctx, (REASON_STATE,))
-    if state is None:
+        return _forward_refusal(ctx, pending, "")
+    pending = conversation.current(ctx, REASON_FLOW)
+    if pending is None:
         return Reply(_("This button is no longer valid. Please start again."))
-    item = find_work_item(ctx.session, state["ref"])
+    item = find_work_item(ctx.session, pending.data.get("ref", ""))
     if item is None:
-        clear_state(ctx)
+        conversation.clear(ctx)
         return Reply(_("This task no longer exists."))
-    return _submit(ctx, item, date.fromisoformat(state["date"]), None)
+    return _submit(ctx, item, date.fromisoformat(pending.data["date"]), None)
 
 
 def _pending_request(ctx: Ctx, item: WorkItem) -> ExtensionRequest | None:
@@ -185,9 +196,12 @@ def deciders(ctx: Ctx, item: WorkItem) -> list[Person]:
 
 
 def _submit(ctx: Ctx, item: WorkItem, proposed: date, reason: str | None, note: str | None = None) -> Reply:
-    clear_state(ctx)
-    if not can_change_task(ctx.person, item.task):
-        return not_allowed_reply(ctx, item)
+    conversation.clear(ctx)
+    refused = refusal(ctx.session, ctx.person, Action.UPDATE_TASK, item)
+    if refused is not None:
+        return not_allowed_reply(ctx, item) if not can_change_task(ctx.person, item.task) else Reply(refused)
+    if item.status != TaskStatus.OPEN:
+        return Reply(_("The task \"{title}\" is already marked as done.").format(title=title_of(item)))
     req = ExtensionRequest(task_id=item.task.id, occurrence_id=item.occurrence.id if item.occurrence else None,
                            requested_by=ctx.person.id, proposed_deadline=proposed, reason=reason, created_at=ctx.now)
     ctx.session.add(req)
@@ -225,12 +239,13 @@ def _request_message(item: WorkItem, req: ExtensionRequest, requester: Person) -
 
 def on_decide(ctx: Ctx, arg: str, approve: bool) -> Reply:
     """Buttons ``exa:<id>`` / ``exr:<id>``."""
-    if not can_decide_extension(ctx.person):
-        ctx.audit("extension_decision_refused", arg)
-        return Reply(_("Only the Department's leadership can decide on extension requests. The request was sent to the deputy director supervising the unit."))
     req = ctx.session.get(ExtensionRequest, int(arg)) if arg.isdigit() else None
     if req is None:
         return Reply(_("This extension request no longer exists."))
+    refused = refusal(ctx.session, ctx.person, Action.DECIDE_EXTENSION, req)
+    if refused is not None:
+        ctx.audit("extension_decision_refused", arg)
+        return Reply(refused)
     if req.status != "pending":
         return Reply(_("This request was already decided ({status}).").format(
             status=_("approved") if req.status == "approved" else _("rejected")))
@@ -258,7 +273,7 @@ def on_decide(ctx: Ctx, arg: str, approve: bool) -> Reply:
             reply = _rejection_message(item, ctx.person, None, ctx.today)
         enqueue(ctx.session, [notification_row(f"exd:{req.id}", requester.id, "extension", reply_payload(reply),
                                                ctx.now + STATE_TTL, subject_ref=item.ref)])
-    set_state(ctx, REJECT_STATE, req=req.id)
+    conversation.ask(ctx, REFUSAL_FLOW, "reason", ttl=STATE_TTL, req=req.id)
     return Reply(
         _("Rejected: the deadline of \"{title}\" stays {date}. Please type a short reason to pass on to {name}.").format(
             title=title_of(item), date=fmt_date(item.deadline, weekday=True), name=who),
@@ -296,28 +311,27 @@ def _rejection_message(item: WorkItem, leader: Person, reason: str | None, today
     return Reply("\n".join(lines), context_ref=item.ref)
 
 
-def _on_reject_reason(ctx: Ctx, state: dict, text: str) -> Reply | None:
-    """Forward the leader's reason (or none) to the requester now.
+def on_refusal_reason(ctx: Ctx, pending: Pending) -> Reply | None:
+    """Whatever the leader types next is the reason, even if it reads like a question."""
+    if ctx.msg.attachment is not None:
+        return None
+    return _forward_refusal(ctx, pending, (ctx.msg.text or "").strip())
 
-    A question typed instead of a reason is answered by the query feature;
-    the requester is then told without a reason.
-    """
-    clear_state(ctx)
-    req = ctx.session.get(ExtensionRequest, int(state.get("req", 0)))
+
+def _forward_refusal(ctx: Ctx, pending: Pending, text: str) -> Reply:
+    """Forward the leader's reason (or none) to the requester now."""
+    conversation.clear(ctx)
+    req = ctx.session.get(ExtensionRequest, int(pending.data.get("req", 0)))
     item = find_work_item(ctx.session, _ref_of(req)) if req is not None else None
     requester = ctx.session.get(Person, req.requested_by) if req is not None else None
     if item is None or requester is None:
         return Reply(_("This extension request no longer exists."))
-    question = bool(text) and looks_like_question(text)
-    reason = None if question or not text else text[:300]
+    reason = text[:300] or None
     with use_locale(requester.locale):
         reply = _rejection_message(item, ctx.person, reason, ctx.today)
     _send_now(ctx, f"exd:{req.id}", requester.id, reply, item.ref)
     if reason:
         ctx.audit("extension_reject_reason", f"{item.ref} {reason}")
-    if question:
-        return None
-    if reason:
         return Reply(_("Thank you. Your reason was passed on to {name}.").format(name=requester.name))
     return Reply(_("{name} has been told, without a reason.").format(name=requester.name))
 

@@ -22,13 +22,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from handlers.core import state as shared_state
+from handlers.core import conversation
 from handlers.core.context import Ctx
+from handlers.core.conversation import Pending
 from handlers.core.format import short
 from handlers.text.i18n import _, fmt_date, use_locale
 from handlers.core.messages import Button, Reply
 from handlers.core.outbox import enqueue, notification_row, reply_payload
-from handlers.people.recipients import Directory, can_change_task, head_names
+from handlers.people.permissions import Action, can_change_task, refusal
+from handlers.people.recipients import Directory, head_names
 from handlers.tasks.changes import record_progress
 from handlers.text.fold import fold
 from models.outbox import SentMessage
@@ -36,7 +38,7 @@ from models.queries import WorkItem, find_work_item
 from models.tasks import Evidence, TaskStatus
 
 STATE_TTL = timedelta(minutes=30)
-PROGRESS_STATE = "progress"
+FLOW = "progress.update"  # "📝 Cập nhật tiến độ" waits for a percentage, a note or a file
 
 _PERCENT = re.compile(r"(\d{1,3})\s*(?:%|phan tram\b)")
 _BARE_NUMBER = re.compile(r"\s*(\d{1,3})\s*[.!]?\s*")
@@ -117,33 +119,6 @@ def is_for_us(report: ProgressReport, text: str) -> bool:
     return not looks_like_question(text)
 
 
-# ---------------------------------------------------------------- conversation state
-
-
-STATE_KEY = "reminders"  # our slot in the shared per-person state (handlers.core.state)
-
-
-def get_state(ctx: Ctx, kinds: tuple[str, ...]) -> dict | None:
-    """This feature's pending question to the person, if fresh; a stale one is dropped."""
-    state = shared_state.get_state(ctx, STATE_KEY)
-    if not isinstance(state, dict) or state.get("kind") not in kinds:
-        return None
-    at = state.get("at")
-    if at and datetime.fromisoformat(at) + STATE_TTL < ctx.now:
-        clear_state(ctx)
-        return None
-    return state
-
-
-def set_state(ctx: Ctx, kind: str, **data) -> None:
-    shared_state.set_state(ctx, STATE_KEY, {"kind": kind, "at": ctx.now.isoformat(), **data})
-
-
-def clear_state(ctx: Ctx) -> None:
-    if shared_state.get_state(ctx, STATE_KEY) is not None:
-        shared_state.set_state(ctx, STATE_KEY, None)
-
-
 # ---------------------------------------------------------------- shared
 
 
@@ -190,16 +165,17 @@ def item_or_gone(ctx: Ctx, ref: str) -> WorkItem | Reply:
 
 def apply_update(ctx: Ctx, item: WorkItem, report: ProgressReport) -> Reply:
     """Check the permission, record, answer in one line."""
-    if not can_change_task(ctx.person, item.task):
+    refused = refusal(ctx.session, ctx.person, Action.UPDATE_TASK, item)
+    if refused is not None:
         ctx.audit("progress_refused", item.ref)
-        return not_allowed_reply(ctx, item)
+        return not_allowed_reply(ctx, item) if not can_change_task(ctx.person, item.task) else Reply(refused)
     if report.invalid:
         return Reply(_("Progress must be between 0% and 100%. Please send it again, e.g. \"xong 80%\"."))
     if item.status != TaskStatus.OPEN and report.percent is not None and report.percent >= 100:
         return Reply(_("The task \"{title}\" is already marked as done.").format(title=title_of(item)))
     before, was_open = item.percent or 0, item.status == TaskStatus.OPEN
     record_progress(ctx.session, item, ctx.person, ctx.now, ctx.today, report.percent, report.note, ctx.msg.channel)
-    clear_state(ctx)
+    conversation.clear(ctx, FLOW)
     if report.percent is not None and report.percent >= 100:
         text = _("Recorded: the task \"{title}\" was completed on {date}. Its reminders have stopped.").format(
             title=title_of(item), date=fmt_date(ctx.today))
@@ -262,20 +238,9 @@ def ask_if_percent(ctx: Ctx, item: WorkItem, n: int) -> Reply:
 # ---------------------------------------------------------------- router entry points
 
 
-def on_text(ctx: Ctx) -> Reply | None:
-    """Free text: the answer to "Cập nhật tiến độ", or a reply to a reminder."""
+def on_reminder_reply(ctx: Ctx) -> Reply | None:
+    """Free text replying to a reminder (or to any message about a task)."""
     text = (ctx.msg.text or "").strip()
-    state = get_state(ctx, (PROGRESS_STATE,))
-    if state is not None:
-        report = parse_progress(text, bare_is_percent=True)
-        if not is_for_us(report, text):
-            clear_state(ctx)
-            return None
-        found = item_or_gone(ctx, state["ref"])
-        if isinstance(found, Reply):
-            clear_state(ctx)
-            return found
-        return apply_update(ctx, found, report)
     item = replied_item(ctx)
     if item is None:
         return None
@@ -288,20 +253,38 @@ def on_text(ctx: Ctx) -> Reply | None:
     return apply_update(ctx, item, report)
 
 
-def on_file(ctx: Ctx) -> Reply | None:
-    """A file replying to a reminder (or after "Cập nhật tiến độ") is evidence of that task."""
+def on_update_answer(ctx: Ctx, pending: Pending) -> Reply | None:
+    """The answer to "Cập nhật tiến độ": a percentage, a note or a file.
+
+    A question typed instead abandons the update and is answered as one.
+    """
+    found = item_or_gone(ctx, pending.data.get("ref", ""))
+    if isinstance(found, Reply):
+        conversation.clear(ctx, FLOW)
+        return found
+    if ctx.msg.attachment is not None:
+        return save_evidence(ctx, found)
+    text = (ctx.msg.text or "").strip()
+    report = parse_progress(text, bare_is_percent=True)
+    if not is_for_us(report, text):
+        conversation.clear(ctx, FLOW)
+        return None
+    return apply_update(ctx, found, report)
+
+
+def on_reminder_file(ctx: Ctx) -> Reply | None:
+    """A file replying to a reminder is evidence of that task."""
     item = replied_item(ctx)
     if item is None:
-        state = get_state(ctx, (PROGRESS_STATE,))
-        if state is None:
-            return None
-        found = item_or_gone(ctx, state["ref"])
-        if isinstance(found, Reply):
-            return found
-        item = found
-    if not can_change_task(ctx.person, item.task):
+        return None
+    return save_evidence(ctx, item)
+
+
+def save_evidence(ctx: Ctx, item: WorkItem) -> Reply:
+    refused = refusal(ctx.session, ctx.person, Action.UPDATE_TASK, item)
+    if refused is not None:
         ctx.audit("evidence_refused", item.ref)
-        return not_allowed_reply(ctx, item)
+        return not_allowed_reply(ctx, item) if not can_change_task(ctx.person, item.task) else Reply(refused)
     att = ctx.msg.attachment
     if att is None or att.data is None:
         return Reply(_("I could not read the file. Please send it again."))
@@ -317,7 +300,7 @@ def on_file(ctx: Ctx) -> Reply | None:
         file_name=att.file_name[:255], mime_type=att.mime_type, size=len(att.data),
         sha256=hashlib.sha256(att.data).hexdigest(), data=att.data, uploaded_by=ctx.person.id, at=ctx.now,
     ))
-    clear_state(ctx)
+    conversation.clear(ctx, FLOW)
     ctx.audit("evidence", f"{item.ref} {att.file_name}")
     return Reply(_("The file \"{name}\" was saved as evidence for the task \"{title}\".").format(
         name=att.file_name, title=title_of(item)))
@@ -338,7 +321,7 @@ def on_update(ctx: Ctx, ref: str) -> Reply:
     if not can_change_task(ctx.person, found.task):
         ctx.audit("progress_refused", found.ref)
         return not_allowed_reply(ctx, found)
-    set_state(ctx, PROGRESS_STATE, ref=found.ref)
+    conversation.ask(ctx, FLOW, "percent", ttl=STATE_TTL, ref=found.ref)
     buttons = [[Button(f"{p}%", f"pct:{found.ref}:{p}") for p in (25, 50, 75, 100)]]
     return Reply(
         _("The task \"{title}\" is at {percent}%. Choose the new progress, or type it (e.g. \"80%\") or a short note; you can also send a file.").format(
@@ -350,9 +333,10 @@ def on_update(ctx: Ctx, ref: str) -> Reply:
 def on_percent(ctx: Ctx, arg: str) -> Reply:
     """``pct:<ref>:<n>`` from the 25/50/75/100 buttons."""
     ref, _sep, value = arg.rpartition(":")
-    if not value.isdigit():
+    if not value.isdigit() or int(value) > 100:
+        ctx.audit("button_invalid", arg[:64])
         return Reply(_("This button is no longer valid. Please start again."))
     found = item_or_gone(ctx, ref)
     if isinstance(found, Reply):
         return found
-    return apply_update(ctx, found, ProgressReport(min(int(value), 100), None))
+    return apply_update(ctx, found, ProgressReport(int(value), None))

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date
 
 from handlers.core.context import Ctx
+from handlers.people import permissions
 from handlers.dossiers.store import processing_days, upsert_dossiers
 from handlers.dossiers.export_reader import read_dossier_export
 from handlers.core.format import calendar, short
@@ -38,7 +39,7 @@ PAGE = 10
 
 
 def may_import(ctx: Ctx) -> bool:
-    return ctx.person is not None and ctx.person.role in (Role.ADMIN, Role.LEADER)
+    return permissions.may_import(ctx.person)
 
 
 def handle_file(ctx: Ctx) -> list[Reply]:
@@ -230,7 +231,7 @@ _CORRECTION = re.compile(r"^\s*m[uụ]c\s+([\w.()]+)\s*[:\-]\s*(.+)$", re.IGNORE
 
 
 def handle_correction(ctx: Ctx) -> list[Reply]:
-    """FREE_TEXT: "mục 3: chủ trì Văn phòng, phối hợp Thanh tra, hạn 30/6/2026"."""
+    """Free text: "mục 3: chủ trì Văn phòng, phối hợp Thanh tra, hạn 30/6/2026"."""
     if ctx.person is None or not may_import(ctx):
         return []
     pending = get_state(ctx, STATE_KEY)
