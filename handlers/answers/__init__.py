@@ -19,9 +19,6 @@ from handlers.core.messages import Button, Reply
 from handlers.query import Query, parse
 from handlers.core.state import get_state, set_state
 
-ANSWERERS: dict[str, object] = {}
-
-
 def parse_for(ctx: Ctx, text: str) -> Query:
     return parse(text, ctx.now.replace(tzinfo=None) if ctx.now.tzinfo else ctx.now)
 
