@@ -96,14 +96,10 @@ def on_date_answer(ctx: Ctx, pending: Pending) -> Reply | None:
 
     A question typed instead of a date abandons the request and is answered.
     """
-    item = find_work_item(ctx.session, pending.data.get("ref", ""))
-    if item is None:
-        conversation.clear(ctx)
-        return Reply(_("This task no longer exists."))
-    if ctx.msg.attachment is not None:
-        return None
-    text = (ctx.msg.text or "").strip()
-    proposed, rest = parse_proposed_date(text, ctx.today)
+    found = _request_in_writing(ctx, pending)
+    if not isinstance(found, tuple):
+        return found
+    item, text, proposed, rest = found
     if proposed is None:
         if looks_like_question(text):
             conversation.clear(ctx)
@@ -114,6 +110,17 @@ def on_date_answer(ctx: Ctx, pending: Pending) -> Reply | None:
 
 def on_reason_answer(ctx: Ctx, pending: Pending) -> Reply | None:
     """The reason of a request whose date is known (or a corrected date)."""
+    found = _request_in_writing(ctx, pending)
+    if not isinstance(found, tuple):
+        return found
+    item, text, proposed, rest = found
+    if proposed is not None and not rest:  # a corrected date, e.g. the working day suggested
+        return _take_date(ctx, item, proposed, rest)
+    return _submit(ctx, item, date.fromisoformat(pending.data["date"]), text or None)
+
+
+def _request_in_writing(ctx: Ctx, pending: Pending) -> tuple[WorkItem, str, date | None, str] | Reply | None:
+    """The task being asked about and what the person typed (a file is not an answer: None)."""
     item = find_work_item(ctx.session, pending.data.get("ref", ""))
     if item is None:
         conversation.clear(ctx)
@@ -122,9 +129,7 @@ def on_reason_answer(ctx: Ctx, pending: Pending) -> Reply | None:
         return None
     text = (ctx.msg.text or "").strip()
     proposed, rest = parse_proposed_date(text, ctx.today)
-    if proposed is not None and not rest:  # a corrected date, e.g. the working day suggested
-        return _take_date(ctx, item, proposed, rest)
-    return _submit(ctx, item, date.fromisoformat(pending.data["date"]), text or None)
+    return item, text, proposed, rest
 
 
 def _take_date(ctx: Ctx, item: WorkItem, proposed: date, rest: str) -> Reply:
