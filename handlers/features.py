@@ -18,7 +18,7 @@ from handlers.dossiers import alerts as dossier_alerts
 from handlers.dossiers import commands as dossiers
 from handlers.people import invites, start
 from handlers.people.permissions import Action, load_dossier, load_extension, load_self, load_work_item, refusal
-from handlers.reporting import digest
+from handlers.reporting import digest, documents
 from handlers.scoring import assessments
 from handlers.tasks import commands as tasks
 from handlers.tasks import extension, progress, reminders, review
@@ -57,6 +57,7 @@ def build_registry() -> Registry:
     r.button("exr", lambda ctx, arg: extension.on_decide(ctx, arg, approve=False), Action.DECIDE_EXTENSION, load_extension)
     r.button("apo", dossier_alerts.on_apology_sent, Action.RECORD_APOLOGY, load_dossier)
     r.button("imp", review.on_button, Action.IMPORT, load_self)
+    r.button("doc", documents.on_button, Action.DOCUMENTS, load_self)
     r.button("exs", extension.on_skip_reason)
     r.button("lang", language.set_language)
     r.button("clar", answers.on_clarify)
@@ -70,6 +71,7 @@ def build_registry() -> Registry:
 
     # Free text, in order: a reply to a reminder is progress, not a question.
     r.on_text("reminder_reply", progress.on_reminder_reply)
+    r.on_text("documents", documents.on_text)
     r.on_text("weekly_digest", digest.on_text)
     r.on_text("import_correction", review.handle_correction)
     r.on_text("question", answers.answer_text)  # always answers

@@ -28,6 +28,26 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
 
 
+def pg_url() -> str:
+    """The PostgreSQL test database: under pytest-xdist each worker gets its own
+    (``test_gw0``, ``test_gw1`` …, created on first use), so parallel workers never
+    truncate each other's tables."""
+    url = os.environ["TEST_DATABASE_URL"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base, _sep, name = url.rpartition("/")
+    own = f"{name}_{worker}"
+    admin = make_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own}) is None:
+                conn.execute(text(f'CREATE DATABASE "{own}"'))
+    finally:
+        admin.dispose()
+    return f"{base}/{own}"
+
+
 def _backends() -> list[str]:
     backends = ["sqlite"]
     url = os.environ.get("TEST_DATABASE_URL", "")
@@ -48,7 +68,7 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine]:
-    engine = make_engine(os.environ["TEST_DATABASE_URL"])
+    engine = make_engine(pg_url())
     from models.db import downgrade
 
     with engine.begin() as conn:
@@ -79,7 +99,7 @@ def db_url(request, tmp_path, sqlite_template) -> str:
         return f"sqlite:///{path}"
     engine = request.getfixturevalue("pg_engine")
     _truncate_and_seed(engine)
-    return os.environ["TEST_DATABASE_URL"]
+    return engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
+
+from tests.conftest import pg_url
 from sqlalchemy import inspect, select, text
 
 from models.db import downgrade, make_engine, session_factory, table_names, upgrade
@@ -41,7 +43,7 @@ def test_postgresql_schema_equals_sqlite_schema(tmp_path, pg_engine):
     with pg_engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS scratch CASCADE"))
         conn.execute(text("CREATE SCHEMA scratch"))
-    scratch = make_engine(os.environ["TEST_DATABASE_URL"], connect_args={"options": "-csearch_path=scratch"})
+    scratch = make_engine(pg_url(), connect_args={"options": "-csearch_path=scratch"})
     upgrade(scratch)
     assert set(table_names(scratch)) == set(_schema(lite))
     downgrade(scratch)

@@ -13,6 +13,7 @@ from handlers.dossiers.figures import period_figures, report_lines_vi
 from handlers.text.i18n import _
 from handlers.core.messages import Reply
 from handlers.query import Query, parse
+from handlers.reporting.documents import download_buttons, period_code
 from handlers.text.fold import fold
 from models.queries import work_items
 
@@ -48,5 +49,10 @@ def period_report(ctx: Ctx, query: Query, scope: Scope) -> Reply:
                  total=tasks.total, on_time=tasks.done_on_time, late=tasks.done_late, overdue=tasks.overdue,
                  open=tasks.in_progress)]
     lines += report_lines_vi(figures)[:3]
+    if ctx.person is not None and ctx.person.can_manage_all:
+        buttons = download_buttons(period_code(start, end))
+        if buttons:
+            lines.append(_("Press a button below to receive the full report or the figures as a file."))
+        return Reply("\n".join(lines), buttons)
     lines.append(_("The Department Office can produce the full report (.docx) with the periodic report function."))
     return Reply("\n".join(lines))

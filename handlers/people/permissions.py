@@ -33,6 +33,7 @@ class Action(StrEnum):
     RECORD_APOLOGY = "record_apology"
     IMPORT = "import"  # review and save an imported document
     ADMINISTER = "administer"  # people, calendar, catalogues
+    DOCUMENTS = "documents"  # reports and exports as files
 
 
 # ---------------------------------------------------------------- the rules
@@ -114,6 +115,9 @@ def refusal(session: Session, person: Person, action: str, obj: object) -> str |
     if action == Action.IMPORT:
         return None if may_import(person) else _(
             "Only the Department Office can import documents. To attach evidence to a task, reply to its reminder with the file.")
+    if action == Action.DOCUMENTS:
+        return None if person.can_manage_all else _(
+            "Reports and exports are prepared for the Department's leadership and the Department Office. Type /viec to see your unit's tasks.")
     if action == Action.ADMINISTER:
         return None if is_office(person) else _("Only the Department Office can do this.")
     raise ValueError(f"unknown action {action!r}")

@@ -8,6 +8,7 @@ in the bot's logs.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import signal
@@ -18,6 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
+from docx import Document
+from openpyxl import load_workbook
 
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -94,6 +97,16 @@ def _wait_text(fake: FakeTelegram, chat: int, needle: str, timeout: float = 30) 
     raise AssertionError(f"{needle!r} never reached chat {chat}: {_texts(fake, chat)}")
 
 
+def _wait_files(fake: FakeTelegram, chat: int, n: int, timeout: float = 30) -> list:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        files = [m for m in fake.sent_messages(chat) if m.kind == "document"]
+        if len(files) >= n:
+            return files
+        time.sleep(0.1)
+    raise AssertionError(f"{n} files never reached chat {chat}: {_texts(fake, chat)}")
+
+
 def test_bot_over_telegram_end_to_end(fake, setup):
     env, db, codes, bot = setup
     token = env["TELEGRAM_BOT_TOKEN"]
@@ -111,6 +124,14 @@ def test_bot_over_telegram_end_to_end(fake, setup):
     # /viec lists the office's task from the imported conclusion
     fake.user_sends_text(HEAD, "/viec")
     _wait_text(fake, HEAD, "Nhiệm vụ chưa hoàn thành của Văn phòng Sở")
+
+    # the office asks for the half-year report and the monthly figures: files that open
+    fake.user_sends_text(OFFICE, "báo cáo CCHC 6 tháng cuối năm 2021")
+    fake.user_sends_text(OFFICE, "xuất thống kê hồ sơ tháng 11")
+    report, stats = _wait_files(fake, OFFICE, 2)
+    assert report.file_name.endswith(".docx") and "6 tháng cuối năm 2021" in (report.text or "")
+    assert "2021" in "\n".join(p.text for p in Document(io.BytesIO(fake.file_bytes(report.file_id))).paragraphs)
+    assert load_workbook(io.BytesIO(fake.file_bytes(stats.file_id))).active.max_row > 3
 
     # the office uploads a conclusion; the bot reviews it with buttons
     fake.user_sends_document(OFFICE, "KL-003.txt", (SEED.parent / "003_f96fe6ac96a9506c.txt").read_bytes(), "text/plain")
