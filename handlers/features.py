@@ -71,6 +71,7 @@ def build_registry() -> Registry:
 
     # Free text, in order: a reply to a reminder is progress, not a question.
     r.on_text("reminder_reply", progress.on_reminder_reply)
+    r.on_text("numbered_progress", progress.on_numbered_reply)
     r.on_text("documents", documents.on_text)
     r.on_text("weekly_digest", digest.on_text)
     r.on_text("import_correction", review.handle_correction)

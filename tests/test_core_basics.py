@@ -67,8 +67,13 @@ def test_viec_lists_own_unit_soonest_first_with_dates_and_source(core, factory):
         f.task(s, "Việc trễ", lead="VP", deadline=date(2026, 11, 20))
     answer = text_of(Chat(core, "hong").say("/viec"))
     assert "Việc của Thanh tra" not in answer
-    order = [answer.index(t) for t in ["Việc trễ", "Rà soát văn bản", "Kiện toàn", "Sáng kiến"]]
+    order = [answer.index(t) for t in ["Việc trễ", "Rà soát văn bản", "Kiện toàn"]]
     assert order == sorted(order)
+    # a task the unit only supports is collapsed into one line with a button
+    assert "Sáng kiến" not in answer and "…và 1 việc đơn vị phối hợp" in answer
+    chat = Chat(core, "hong")
+    [(_label, data)] = [b for b in buttons_of(chat.say("/viec")) if b[0] == "Xem 1 việc phối hợp"]
+    assert "Sáng kiến CCHC" in text_of(chat.press(data))
     assert "25/11/2026" in answer and "664/KL-SKH&CN mục 6" in answer
     assert "quá hạn 1 ngày làm việc" in answer  # 20/11 (Fri) → 23/11 (Mon)
     # 24/11 is Ngày Văn hóa Việt Nam, a day off in the holidays table: 25/11 is one working day away.
@@ -133,3 +138,20 @@ def test_office_invites_from_chat_and_the_code_registers_once(core, factory):
     assert "Chỉ Văn phòng Sở" in text_of(Chat(core, "mai").say("/moi TDC truong A"))
     assert "Để mời" in text_of(Chat(core, "lan").say("/moi TDC"))
     assert "XYZ" in text_of(Chat(core, "lan").say("/moi XYZ truong A"))
+
+
+def test_progress_by_number_from_viec_without_a_reminder(core, factory):
+    with transaction(factory) as s:
+        f.person(s, "hong", role="head", unit_code="VP")
+        first = f.task(s, "Rà soát văn bản QPPL", lead="VP", deadline=date(2026, 11, 25))
+        second = f.task(s, "Kiện toàn tổ chức bộ máy", lead="VP", deadline=date(2026, 12, 20))
+        ids = first.id, second.id
+    chat = Chat(core, "hong")
+    listing = chat.say("/viec")
+    assert ("📝 1", f"upd:task:{ids[0]}") in buttons_of(listing)
+    assert "80%" in text_of(chat.say("việc 1 xong 80%"))
+    assert "Kiện toàn" in text_of(chat.say("2 xong"))
+    assert "Đã ghi nhận" not in text_of(chat.say("3 việc quá hạn"))  # a question, not task 3
+    assert "/viec" in text_of(chat.say("việc 7 xong"))  # no such number
+    with factory() as s:
+        assert [s.get(Task, i).percent for i in ids] == [80, 100]
