@@ -56,8 +56,15 @@ def writable_file(path: Path, kind: str) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise CliError(f"Không có thư mục {folder} để ghi {path.name}. Tạo thư mục đó hoặc chọn --out khác.")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise CliError(f"Không ghi được vào {path} (không có quyền ghi). Chọn --out ở thư mục khác.")
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError:
+        raise CliError(f"Không ghi được vào {path} (không có quyền ghi hoặc ổ đĩa chỉ đọc). "
+                       "Chọn --out ở thư mục khác.") from None
+    if not existed:
+        path.unlink(missing_ok=True)
     return path
 
 

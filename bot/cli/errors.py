@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
+from typer._click import exceptions as click_errors  # typer ships its own click; its errors are these
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
@@ -46,6 +46,8 @@ _USAGE = {
     "No such option": "không có tùy chọn",
     "No such command": "không có lệnh",
     "Invalid value for": "giá trị không hợp lệ cho",
+    "Got unexpected extra argument(s)": "thừa tham số",
+    "Got unexpected extra arguments": "thừa tham số",
     "Got unexpected extra argument": "thừa tham số",
     "requires an argument": "cần một giá trị",
 }
@@ -57,14 +59,16 @@ def one_line(text: str) -> str:
 
 def say_error(message: str) -> None:
     """Print the one line on stderr."""
-    click.echo(one_line(message), err=True)
+    typer.echo(one_line(message), err=True)
 
 
-def _usage_line(exc: click.UsageError) -> str:
+def _usage_line(exc: click_errors.UsageError) -> str:
     message = exc.format_message()
     for english, vietnamese in _USAGE.items():
         message = message.replace(english, vietnamese)
-    command = exc.ctx.command_path if exc.ctx is not None else "python3 main.py"
+    message = message.rstrip(". ") + "."
+    sub = exc.ctx.command_path.split(" ")[1:] if exc.ctx is not None else []
+    command = " ".join(["python3 main.py", *sub])
     return f"Lệnh chưa đúng: {message} Xem cách dùng: {command} --help"
 
 
@@ -95,7 +99,7 @@ def describe(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, ValidationError):
         return describe_error(exc)
-    if isinstance(exc, click.UsageError):
+    if isinstance(exc, click_errors.UsageError):
         return _usage_line(exc)
     if isinstance(exc, PermissionError):
         return f"Không có quyền đọc/ghi {exc.filename or 'tệp'}. Chọn thư mục khác hoặc kiểm tra quyền truy cập."
@@ -116,10 +120,10 @@ class OneLineGroup(TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = code if isinstance(code, int) else 0
-        except click.exceptions.NoArgsIsHelpError as exc:
+        except click_errors.NoArgsIsHelpError as exc:
             exc.show()  # the help text, as before
             code = 0
-        except click.Abort:
+        except typer.Abort:
             say_error("Đã dừng theo yêu cầu.")
             code = 1
         except typer.Exit as exc:

@@ -15,7 +15,7 @@ from bot.cli.root import Root
 
 TASK_SHEETS = (".xlsx", ".xlsm")
 DOCUMENTS = (".txt", ".md", ".docx", ".doc", ".pdf")
-NO_TASKS = "Không tìm thấy nhiệm vụ nào — có phải văn bản Kết luận không?"
+NO_TASKS = "không tìm thấy nhiệm vụ nào — có phải văn bản Kết luận không?"
 
 
 def _suffix_is(path: Path, allowed: tuple[str, ...], advice: str) -> None:
@@ -42,8 +42,8 @@ def register(app: typer.Typer, root: Root) -> None:
                              max_bytes=settings.max_file_mb * 1024 * 1024)
         draft = parse_conclusion(text)
         if not draft.tasks:
-            raise CliError(f"{NO_TASKS} Tệp {file.name} không có mục nào giao cho phòng, đơn vị; "
-                           "hãy kiểm tra lại tệp (.docx, .pdf có lớp chữ hoặc .txt).")
+            raise CliError(f"{file.name}: {NO_TASKS} Nếu đúng là Kết luận, hãy dùng bản .docx hoặc .txt "
+                           "(hoặc .pdf có lớp chữ) rồi chạy lại.")
         if as_json:
             typer.echo(json.dumps(draft.to_json(), ensure_ascii=False, indent=None))
         else:
@@ -124,7 +124,7 @@ def register(app: typer.Typer, root: Root) -> None:
             result = read_dossier_export(file.name, data, calendar=calendar(),
                                          processing_days=processing_days(session))
             if result.header_row is None:
-                reason = result.errors[0].reason if result.errors else "không có dòng tiêu đề."
+                reason = result.errors[0].reason_vi if result.errors else "không có dòng tiêu đề."
                 raise CliError(f"Không nhập được {file.name}: {reason}")
             stats = upsert_dossiers(session, result.records, ZoneInfo(settings.timezone))
         typer.echo(f"{file.name}: {stats.added} hồ sơ mới, {stats.updated} cập nhật, {stats.unchanged} không đổi, "

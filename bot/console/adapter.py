@@ -72,13 +72,13 @@ class ConsoleChat:
         handle: Callable[[IncomingMessage], list[Reply]],
         sender_id: str,
         record_sent: Callable[[str, str, str, str], None] | None = None,
-        out: TextIO = sys.stdout,
+        out: TextIO | None = None,
         files_dir: Path | None = None,
     ) -> None:
         self.handle = handle
         self.sender_id = sender_id
         self.record_sent = record_sent
-        self.out = out
+        self.out = out or sys.stdout
         self.files_dir = files_dir
         self.choices: dict[str, str] = {}
         self.labels: dict[str, str] = {}
@@ -106,7 +106,8 @@ class ConsoleChat:
         return self._show_all(self.handle(self._message(text)))
 
     def send_file(self, path: Path, caption: str = "") -> list[Reply]:
-        """Send a file from disk as an attachment, as a phone would."""
+        """Send a file from disk as an attachment, as a phone would: a new message, not a
+        reply (to attach evidence, press "Cập nhật tiến độ" under the reminder first)."""
         if not _is_file(path):
             print(f"Không tìm thấy tệp {path}. Gõ /tep rồi đường dẫn đến tệp, ví dụ: /tep data/ket-luan.docx", file=self.out)
             print(file=self.out)
@@ -115,8 +116,7 @@ class ConsoleChat:
         attachment = Attachment(file_name=path.name, mime_type=mimetypes.guess_type(path.name)[0],
                                 data=data, size=len(data))
         msg = IncomingMessage(channel="console", chat_id=self.sender_id, sender_id=self.sender_id,
-                              message_id=self._next_id(), text=caption, attachment=attachment,
-                              reply_to_message_id=self.last_context_message)
+                              message_id=self._next_id(), text=caption, attachment=attachment)
         return self._show_all(self.handle(msg))
 
     def _show_all(self, replies: list[Reply]) -> list[Reply]:
