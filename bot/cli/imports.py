@@ -18,6 +18,13 @@ DOCUMENTS = (".txt", ".md", ".docx", ".doc", ".pdf")
 NO_TASKS = "không tìm thấy nhiệm vụ nào — có phải văn bản Kết luận không?"
 
 
+def _count(n: int) -> str:
+    """100.000, the Vietnamese way."""
+    from handlers.text.i18n import fmt_number
+
+    return fmt_number(n, 0)
+
+
 def _suffix_is(path: Path, allowed: tuple[str, ...], advice: str) -> None:
     if path.suffix.lower() not in allowed:
         raise CliError(f"Tệp {path.name} không phải {advice}.")
@@ -83,8 +90,9 @@ def register(app: typer.Typer, root: Root) -> None:
         db = open_real(root, settings)
         with db.factory() as session, session.begin():
             saved = save_task_rows(session, sheet.rows, today(settings))
-        typer.echo(f"{file.name}: {saved.created} nhiệm vụ mới, {saved.updated} cập nhật, "
-                   f"{saved.unchanged} không đổi, {len(sheet.errors)} dòng lỗi.")
+        n = _count
+        typer.echo(f"{file.name}: {n(saved.created)} nhiệm vụ mới, {n(saved.updated)} cập nhật, "
+                   f"{n(saved.unchanged)} không đổi, {n(len(sheet.errors))} dòng lỗi.")
         for error in sheet.errors:
             typer.echo(f"  {error.reason}")
         db.announce()
@@ -102,7 +110,7 @@ def register(app: typer.Typer, root: Root) -> None:
         with db.factory() as session:
             rows = export_rows(session)
         out.write_bytes(write_task_sheet(rows, "DANH SÁCH NHIỆM VỤ"))
-        typer.echo(f"Đã ghi {len(rows)} nhiệm vụ vào {out}.")
+        typer.echo(f"Đã ghi {_count(len(rows))} nhiệm vụ vào {out}.")
         db.announce()
 
     @app.command("import-dossiers")
@@ -127,8 +135,9 @@ def register(app: typer.Typer, root: Root) -> None:
                 reason = result.errors[0].reason_vi if result.errors else "không có dòng tiêu đề."
                 raise CliError(f"Không nhập được {file.name}: {reason}")
             stats = upsert_dossiers(session, result.records, ZoneInfo(settings.timezone))
-        typer.echo(f"{file.name}: {stats.added} hồ sơ mới, {stats.updated} cập nhật, {stats.unchanged} không đổi, "
-                   f"{len(result.errors)} dòng lỗi.")
+        n = _count
+        typer.echo(f"{file.name}: {n(stats.added)} hồ sơ mới, {n(stats.updated)} cập nhật, "
+                   f"{n(stats.unchanged)} không đổi, {n(len(result.errors))} dòng lỗi.")
         if result.errors or result.duplicates_in_file:
             typer.echo(result.summary_vi(max_errors=50))
         db.announce()

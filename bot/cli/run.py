@@ -6,7 +6,8 @@ import logging
 
 import typer
 
-from bot.cli.common import NowOption, parse_now
+from bot.cli.common import NowOption, parse_now, safe_url
+from bot.cli.errors import say_error
 from bot.cli.root import Root
 
 
@@ -23,4 +24,5 @@ def register(app: typer.Typer, root: Root) -> None:
                 "bằng token lấy từ @BotFather, hoặc chạy thử không cần token bằng: python main.py demo"
             )
             raise typer.Exit(1)
+        say_error(f"(CSDL thật: {safe_url(settings.database_url)})")
         root.run_channels(settings, moment)
