@@ -8,7 +8,6 @@ to ``Settings.cli_log_file``, never to the terminal).
 
 from __future__ import annotations
 
-import logging
 import sys
 import traceback
 from datetime import datetime
@@ -24,7 +23,6 @@ from settings import PROJECT_ROOT, describe_error
 
 EXIT_ERROR = 2
 DEFAULT_LOG = PROJECT_ROOT / "data" / "logs" / "cli.log"
-log = logging.getLogger("cli")
 
 
 class CliError(Exception):
