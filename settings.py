@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     calendar_file: Path | None = Field(
         default=None, description="Yearly overrides: extra days off and make-up working days (YAML)"
     )
+    demo_db_path: Path = Field(default=PROJECT_ROOT / "data" / "demo.db", description="SQLite file of the demo data")
+    demo_out_dir: Path = Field(
+        default=PROJECT_ROOT / "data" / "demo-out", description="Where the console demo saves files the bot sends"
+    )
+    cli_log_file: Path = Field(
+        default=PROJECT_ROOT / "data" / "logs" / "cli.log",
+        description="Tracebacks of unexpected command-line errors (the terminal shows one line)",
+    )
 
     # Telegram
     telegram_bot_token: SecretStr | None = None

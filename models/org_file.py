@@ -7,7 +7,6 @@ database from the same file.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -51,9 +50,23 @@ class OrgSpec:
         return next((u for u in self.units if u.code == code), None)
 
 
+_configured: Path | None = None
+
+
+def use_org_file(path: Path | str | None) -> None:
+    """Make ``path`` (``Settings.org_file``) the org file in force; None means the default.
+
+    Called once by the composition root, so the chat, the importers and the
+    command line all read the same file that `.env` names.
+    """
+    global _configured
+    _configured = Path(path) if path else None
+    default_org.cache_clear()
+
+
 def org_file_path() -> Path:
-    """The org file in force: ``ORG_FILE`` from the environment, else the default."""
-    return Path(os.environ.get("ORG_FILE") or DEFAULT_ORG_FILE)
+    """The org file in force: the one set by :func:`use_org_file`, else the default."""
+    return _configured or DEFAULT_ORG_FILE
 
 
 def load_org(path: Path | str | None = None) -> OrgSpec:

@@ -17,7 +17,7 @@ from docx import Document
 
 from handlers.demo.dossier_samples import generate_dossiers, write_export_csv
 from handlers.reporting import STAT_COLUMNS
-from tests.test_cli import run_cli
+from tests.test_cli import invoke as run_cli
 from tests.test_report_docx import FIRST_DATA_ROW, _docx_figures, _xlsx_header_labels
 
 SEEDS = Path(__file__).resolve().parent / "data" / "conclusions"

@@ -418,8 +418,8 @@ def _sheets(file_name: str, data: bytes) -> Iterator[Iterator[tuple[int, Sequenc
         if "xl/workbook.xml" not in zipfile.ZipFile(io.BytesIO(data)).namelist():
             raise not_a_sheet  # a .docx or another zip sent by mistake
         return _rows_xlsx(data)
-    if data[:5] == b"%PDF-":
-        raise not_a_sheet
+    if data[:5] == b"%PDF-" or data.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"MZ")):
+        raise not_a_sheet  # a PDF, a photo or a program: never read its bytes as column headers
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return _rows_xls(data)
     sniff = data[:2048].lstrip().lower()
@@ -427,6 +427,8 @@ def _sheets(file_name: str, data: bytes) -> Iterator[Iterator[tuple[int, Sequenc
         return _rows_html(data)
     if name.endswith((".xlsx", ".xlsm", ".xls")):
         raise _RowProblem("Tệp không phải bảng tính Excel hợp lệ. Đề nghị xuất lại tệp .xlsx hoặc .csv.")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise not_a_sheet  # binary content that is no spreadsheet (UTF-16 text has a BOM)
     return _rows_csv(data)
 
 

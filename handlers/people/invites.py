@@ -12,11 +12,19 @@ from models.org import Role
 # Role words as the office types them.
 ROLE_WORDS = {
     "truong": Role.HEAD, "truongphong": Role.HEAD, "head": Role.HEAD,
-    "pho": Role.DEPUTY_HEAD, "phophong": Role.DEPUTY_HEAD, "deputy": Role.DEPUTY_HEAD,
+    "pho": Role.DEPUTY_HEAD, "phophong": Role.DEPUTY_HEAD, "deputy": Role.DEPUTY_HEAD, "deputyhead": Role.DEPUTY_HEAD,
     "chuyenvien": Role.STAFF, "cv": Role.STAFF, "staff": Role.STAFF,
     "lanhdao": Role.LEADER, "leader": Role.LEADER, "pgd": Role.LEADER, "gd": Role.LEADER,
     "vanphong": Role.ADMIN, "admin": Role.ADMIN,
 }
+
+ROLE_CHOICES = "truong|head, pho|deputy_head, lanhdao|leader, vanphong|admin, chuyenvien|staff"
+
+
+def role_from_word(word: str) -> Role | None:
+    """The role a typed word names, in Vietnamese (with or without marks) or English; the one mapping
+    shared by /moi and `main.py invite`."""
+    return ROLE_WORDS.get(fold(word).replace(" ", "").replace("_", "").replace("-", ""))
 
 
 def on_command(ctx: Ctx, args: str) -> Reply:
@@ -25,7 +33,7 @@ def on_command(ctx: Ctx, args: str) -> Reply:
     if ctx.person.role != Role.ADMIN:
         return Reply(_("Only the Department Office can invite people."))
     parts = args.split(maxsplit=2)
-    role = ROLE_WORDS.get(fold(parts[1]).replace(" ", "")) if len(parts) > 1 else None
+    role = role_from_word(parts[1]) if len(parts) > 1 else None
     if len(parts) < 3 or role is None:
         return Reply(_("To invite someone: /moi <unit code> <role> <full name>, e.g. /moi TDC truong Phạm Thành Phương. Roles: truong, pho, chuyenvien, lanhdao, vanphong."))
     try:

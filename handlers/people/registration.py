@@ -44,10 +44,15 @@ def create_invite(
         if unit is None:
             codes = ", ".join(session.scalars(select(Unit.code).order_by(Unit.code)))
             raise ValueError(f"Không có đơn vị mã {unit_code!r}. Các mã hiện có: {codes}.")
+    known = set(session.scalars(select(Unit.code)))
+    unknown = [c for c in (s.strip().upper() for s in supervises or []) if c and c not in known]
+    if unknown:
+        raise ValueError(f"Không có đơn vị mã {', '.join(unknown)} (đơn vị phụ trách). "
+                         f"Các mã hiện có: {', '.join(sorted(known))}.")
     code = "".join(secrets.choice(_ALPHABET) for _ in range(10))
     invite = Invite(
         code=code, name=name.strip(), title=title, role=role, unit_id=unit.id if unit else None,
-        supervised_codes=[c.upper() for c in supervises or []],
+        supervised_codes=[c.strip().upper() for c in supervises or [] if c.strip()],
         created_at=now, expires_at=now + timedelta(days=valid_days),
     )
     session.add(invite)

@@ -51,6 +51,16 @@ def parse_period(text: str) -> tuple[date, date, str]:
     raise ValueError(f"Kỳ báo cáo không hợp lệ: {text!r}. Ví dụ: 2026-H1, 2026-Q3, 2026-11, 2026.")
 
 
+def reportable_period(text: str, today: date) -> tuple[date, date, str]:
+    """:func:`parse_period`, refusing a period that has not started yet (it has no figures)."""
+    start, end, label = parse_period(text)
+    if start > today:
+        example = f"{today.year}-H{1 if today.month <= 6 else 2}, {today.year}-{today.month:02d}"
+        raise ValueError(f"Kỳ {label} chưa bắt đầu (hôm nay {today:%d/%m/%Y}), nên chưa có số liệu. "
+                         f"Chọn kỳ đã qua hoặc đang diễn ra, ví dụ {example}.")
+    return start, end, label
+
+
 @dataclass
 class PeriodReport:
     start: date
@@ -84,8 +94,8 @@ def task_summary(items: list[WorkItem], start: date, end: date, as_of: date) -> 
 
 def build_period_report(session: Session, period: str, now: datetime, settings: Settings) -> PeriodReport:
     tz = ZoneInfo(settings.timezone)
-    start, end, label = parse_period(period)
     local_now = now.astimezone(tz).replace(tzinfo=None)
+    start, end, label = reportable_period(period, local_now.date())
     records = records_for_period(session, start, end, tz)
     figures = period_figures(records, start, end, local_now)
     units = by_unit(records, start, end, local_now)

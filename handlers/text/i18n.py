@@ -99,6 +99,12 @@ def fmt_number(value: float, digits: int = 2) -> str:
     return format_decimal(value, format=pattern, locale=_current.get())
 
 
+def fmt_decimal(value: float, max_digits: int = 2) -> str:
+    """0,75 / 1 / 12,5 in Vietnamese: only the decimals the value has (scores, points)."""
+    pattern = "#,##0." + "#" * max_digits if max_digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=_current.get())
+
+
 def fmt_percent(ratio: float, digits: int = 2) -> str:
     pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
     return format_percent(ratio, format=pattern, locale=_current.get())

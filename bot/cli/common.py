@@ -1,0 +1,135 @@
+"""Argument checks every command shares: moments, files in, files out, which database."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Any, Optional
+from zoneinfo import ZoneInfo
+
+import typer
+
+from bot.cli.errors import CliError, say_error
+from bot.cli.root import Root
+from settings import Settings
+
+NowOption = Annotated[Optional[str], typer.Option(
+    "--now", help="Thời điểm giả lập, ISO (vd. 2026-11-23T09:00), giờ Việt Nam.")]
+
+
+def parse_now(value: str | None, tz_name: str) -> datetime | None:
+    """``--now`` as an aware moment; a malformed value is refused with an example."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise CliError(f"Thời điểm --now không hợp lệ: {value!r}. Nhập dạng năm-tháng-ngàyTgiờ:phút, "
+                       "ví dụ --now 2026-11-23T09:00.") from None
+    return moment.replace(tzinfo=ZoneInfo(tz_name)) if moment.tzinfo is None else moment
+
+
+def fixed_clock(moment: datetime | None):
+    """A clock frozen at ``moment`` (one-shot commands), or real time."""
+    return (lambda: moment) if moment else (lambda: datetime.now(timezone.utc))
+
+
+def today(settings: Settings, moment: datetime | None = None):
+    return (moment or datetime.now(timezone.utc)).astimezone(ZoneInfo(settings.timezone)).date()
+
+
+def read_input(path: Path, kinds: str) -> bytes:
+    """The bytes of an input file; a missing one is refused naming what was expected."""
+    if path.is_dir():
+        raise CliError(f"{path} là một thư mục, không phải tệp. Hãy chỉ đến tệp {kinds}.")
+    if not path.exists():
+        raise CliError(f"Không tìm thấy tệp {path}. Kiểm tra lại đường dẫn (cần tệp {kinds}).")
+    return path.read_bytes()
+
+
+def writable_file(path: Path, kind: str) -> Path:
+    """Check before any work that ``--out`` can be written, so nothing is computed for nothing."""
+    if path.is_dir():
+        raise CliError(f"{path} là một thư mục; --out cần tên tệp {kind}, ví dụ --out {path / ('ket-qua' + kind)}.")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CliError(f"Không có thư mục {folder} để ghi {path.name}. Tạo thư mục đó hoặc chọn --out khác.")
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError:
+        raise CliError(f"Không ghi được vào {path} (không có quyền ghi hoặc ổ đĩa chỉ đọc). "
+                       "Chọn --out ở thư mục khác.") from None
+    if not existed:
+        path.unlink(missing_ok=True)
+    return path
+
+
+def writable_folder(path: Path) -> Path:
+    if path.exists() and not path.is_dir():
+        raise CliError(f"{path} là một tệp; --out cần một thư mục. Chọn --out khác.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise CliError(f"Không tạo được thư mục {path}. Chọn --out ở nơi có quyền ghi.") from None
+    if not os.access(path, os.W_OK):
+        raise CliError(f"Không ghi được vào thư mục {path} (không có quyền ghi). Chọn --out khác.")
+    return path
+
+
+def safe_url(url: str) -> str:
+    """The database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 — a URL the driver would refuse anyway
+        return url.split("@")[-1]
+
+
+@dataclass(frozen=True)
+class Database:
+    """An opened database and how to name it. Commands call :meth:`announce` once
+    they succeeded, so a failing command still prints exactly one line."""
+
+    settings: Settings
+    factory: Any
+    demo: bool
+    note: str = ""
+
+    def announce(self) -> None:
+        """Say on stderr which database was used, so nobody mistakes demo figures for real ones."""
+        kind = "dữ liệu demo" if self.demo else "CSDL thật"
+        say_error(f"({kind}: {safe_url(self.settings.database_url)}{self.note})")
+
+
+def open_real(root: Root, settings: Settings) -> Database:
+    return Database(settings, root.open_database(settings), demo=False)
+
+
+def open_demo(root: Root, settings: Settings, moment: datetime | None, reuse: bool, note: str = "") -> Database:
+    """The demo database, rebuilt unless ``reuse`` and it already exists."""
+    from handlers.demo import setup as demo_setup
+
+    demo_settings = settings.model_copy(update={"database_url": demo_setup.demo_url(settings)})
+    fresh = not (reuse and settings.demo_db_path.exists())
+    if fresh:
+        demo_setup.remove_demo_files(settings.demo_db_path)
+    factory = root.open_database(demo_settings)
+    if fresh:
+        demo_setup.fill_demo(factory, today(settings, moment), ZoneInfo(settings.timezone))
+    return Database(demo_settings, factory, demo=True, note=note)
+
+
+def open_office(root: Root, settings: Settings, moment: datetime | None) -> Database:
+    """The configured database, or the demo data on a fresh install (see handlers.demo.setup)."""
+    from handlers.demo import setup as demo_setup
+
+    factory = root.open_database(settings)
+    if not demo_setup.falls_back_to_demo(settings, factory):
+        return Database(settings, factory, demo=False)
+    return open_demo(root, settings, moment, reuse=True,
+                     note="; CSDL chính chưa có nhiệm vụ, hồ sơ nào — đặt DATABASE_URL để dùng CSDL thật")

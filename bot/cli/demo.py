@@ -1,0 +1,104 @@
+"""`demo`: the whole chat in a terminal, on the demo data, as any demo person.
+
+Scripts send a file with ``--file`` and lines with ``--say`` (repeatable);
+people type, ``/tep PATH`` sends a file, and files the bot sends are saved
+under ``data/demo-out/``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from bot.cli.common import NowOption, fixed_clock, open_demo, parse_now
+from bot.cli.errors import CliError
+from bot.cli.root import Root
+from settings import Settings
+
+
+def _pick_person(factory) -> str:
+    """Ask who the person wants to be until the answer is one of the numbers shown."""
+    from handlers.demo.setup import demo_people
+
+    with factory() as session:
+        people = demo_people(session)
+    typer.echo("Anh/chị muốn thử với tư cách ai?")
+    for n, p in enumerate(people, start=1):
+        typer.echo(f"  [{n}] {p.name} — {p.title} {p.unit}".rstrip())
+    stranger = len(people) + 1
+    typer.echo(f"  [{stranger}] Người chưa đăng ký")
+    while True:
+        choice = typer.prompt("Chọn số", default="1").strip()
+        if choice.isdigit() and 1 <= int(choice) <= len(people):
+            return people[int(choice) - 1].key
+        if choice == str(stranger):
+            return "stranger"
+        typer.echo(f"Không có số {choice}. Vui lòng chọn một số từ 1 đến {stranger}.")
+
+
+def run_demo(root: Root, settings: Settings, *, who: str | None, says: list[str] | None, file: Path | None,
+             now: datetime | None, reuse: bool) -> None:
+    """Open (or rebuild) the demo data and chat as ``who``; with ``says``/``file``, send them and exit."""
+    from bot.console.adapter import ConsoleChat
+    from handlers.demo.setup import demo_person_key, person_label, working_morning
+    from handlers.text.i18n import fmt_date
+    from handlers.worktime.calendar import WorkCalendar
+
+    if file is not None and not file.is_file():
+        raise CliError(f"Không tìm thấy tệp {file} để gửi (--file). Kiểm tra lại đường dẫn.")
+    calendar = WorkCalendar.from_settings(settings)
+    moment = now or working_morning(datetime.now(timezone.utc), calendar)
+    scripted = says is not None or file is not None
+    db = open_demo(root, settings, moment, reuse=reuse,
+                   note=f"; thời điểm giả lập {moment.astimezone(calendar.tz):%H:%M} "
+                        f"{fmt_date(moment.astimezone(calendar.tz), weekday=True)}")
+    factory = db.factory
+    who = who or ("admin" if scripted else _pick_person(factory))
+    with factory() as session:
+        sender = demo_person_key(session, who)
+        label = person_label(session, sender) if sender else ""
+    if sender is None:
+        raise CliError(f"Không có người demo {who!r}. Thử: VP, TDC, leader, admin, stranger "
+                       "(hoặc bỏ --as để chọn từ danh sách).")
+    clock = fixed_clock(moment)
+    core = root.build_core(db.settings, factory, clock)
+    chat = ConsoleChat(core.handle_sync, sender, record_sent=core.record_sent, files_dir=settings.demo_out_dir)
+    if not scripted:
+        local = moment.astimezone(calendar.tz)
+        typer.echo(f"Anh/chị là {label}. Thời điểm giả lập: {local:%H:%M} {fmt_date(local, weekday=True)}"
+                   + ("" if now else " (buổi sáng ngày làm việc, để nhắc việc hiện ngay; đổi bằng --now)") + ".")
+        typer.echo(f"Tệp trợ lý gửi được lưu trong {settings.demo_out_dir}.\n")
+    others, stop = root.console_delivery(db.settings, factory, clock, chat.show, sender, not scripted)
+    try:
+        if scripted:
+            if file is not None:
+                chat.send_file(file)
+            for line in says or []:
+                chat.say(line)
+        else:
+            if others:
+                typer.echo(f"(Trợ lý cũng đã gửi {others} tin nhắn cho những người khác trong dữ liệu demo.)\n")
+            chat.loop(prompt=lambda: f"{label} · {clock().astimezone(calendar.tz):%H:%M %d/%m} > ")
+    finally:
+        stop()
+    db.announce()
+
+
+def register(app: typer.Typer, root: Root) -> None:
+    @app.command()
+    def demo(
+        as_: Annotated[Optional[str], typer.Option(
+            "--as", help="Bạn là ai: mã người demo, mã đơn vị (trưởng đơn vị), vai trò (leader, admin) hoặc stranger.")] = None,
+        say: Annotated[Optional[list[str]], typer.Option(
+            "--say", help="Gửi một tin nhắn (dùng nhiều lần để gửi nhiều tin), in câu trả lời rồi thoát.")] = None,
+        file: Annotated[Optional[Path], typer.Option(
+            "--file", help="Gửi một tệp (Kết luận, danh sách .xlsx…) trước các tin --say, rồi thoát.")] = None,
+        now: NowOption = None,
+        reuse: Annotated[bool, typer.Option("--reuse", help="Dùng lại CSDL demo đã có thay vì tạo mới.")] = False,
+    ) -> None:
+        """Chạy thử trên dữ liệu mẫu trong cửa sổ dòng lệnh (không cần Telegram)."""
+        settings = root.load_settings()
+        run_demo(root, settings, who=as_, says=say, file=file, now=parse_now(now, settings.timezone), reuse=reuse)

@@ -1,0 +1,143 @@
+"""Files in and out: conclusions, task lists, dossier exports (the same readers the chat uses)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from bot.cli.common import open_real, read_input, today, writable_file
+from bot.cli.errors import CliError
+from bot.cli.root import Root
+
+TASK_SHEETS = (".xlsx", ".xlsm")
+DOCUMENTS = (".txt", ".md", ".docx", ".doc", ".pdf")
+NO_TASKS = "không tìm thấy nhiệm vụ nào — có phải văn bản Kết luận không?"
+
+
+def _count(n: int) -> str:
+    """100.000, the Vietnamese way."""
+    from handlers.text.i18n import fmt_number
+
+    return fmt_number(n, 0)
+
+
+def _suffix_is(path: Path, allowed: tuple[str, ...], advice: str) -> None:
+    if path.suffix.lower() not in allowed:
+        raise CliError(f"Tệp {path.name} không phải {advice}.")
+
+
+def register(app: typer.Typer, root: Root) -> None:
+    @app.command("import-conclusion")
+    def import_conclusion(
+        file: Annotated[Path, typer.Argument(help="Kết luận: .txt, .docx hoặc .pdf có lớp chữ.")],
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ đọc và in kết quả, không lưu.")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (định dạng ổn định).")] = False,
+    ) -> None:
+        """Đọc Kết luận của Giám đốc Sở và tạo các nhiệm vụ."""
+        from handlers.tasks.importers import parse_conclusion, read_document
+        from handlers.tasks.review import recurrence_label
+        from handlers.tasks.store import content_hash, save_conclusion
+        from handlers.text.i18n import fmt_date
+
+
+        settings = root.load_settings()
+        text = read_document(file.name, read_input(file, "Kết luận .docx, .pdf hoặc .txt"),
+                             max_bytes=settings.max_file_mb * 1024 * 1024)
+        draft = parse_conclusion(text)
+        if not draft.tasks:
+            raise CliError(f"{file.name}: {NO_TASKS} Nếu đúng là Kết luận, hãy dùng bản .docx hoặc .txt "
+                           "(hoặc .pdf có lớp chữ) rồi chạy lại.")
+        if as_json:
+            typer.echo(json.dumps(draft.to_json(), ensure_ascii=False, indent=None))
+        else:
+            typer.echo(f"Kết luận {draft.doc.number or '(chưa có số)'} — {len(draft.tasks)} nhiệm vụ:")
+            for t in draft.tasks:
+                when = fmt_date(t.deadline) if t.deadline else (
+                    recurrence_label(t.recurrence) if t.recurrence else "không thời hạn")
+                who = ", ".join(t.lead_units) or ("các đơn vị" if t.all_units else "—")
+                typer.echo(f"  [{t.ref}] {who} · {when} — {t.content[:90]}")
+            for warning in draft.warnings:
+                typer.echo(f"  Lưu ý: {warning}")
+        if dry_run:
+            return
+        db = open_real(root, settings)
+        with db.factory() as session, session.begin():
+            result = save_conclusion(session, draft, content_hash(text), file.name, today(settings))
+        message = ("Văn bản này đã được nhập trước đây; không có thay đổi." if result.unchanged else
+                   f"Đã lưu: {len(result.created)} nhiệm vụ mới, {len(result.updated)} cập nhật, "
+                   f"{len(result.removed)} bị bỏ.")
+        typer.echo(message, err=as_json)
+        db.announce()
+
+    @app.command("import-tasks")
+    def import_tasks(file: Annotated[Path, typer.Argument(
+            help="Danh sách nhiệm vụ .xlsx (STT, Nội dung nhiệm vụ, Đơn vị chủ trì, …).")]) -> None:
+        """Nhập danh sách nhiệm vụ từ Excel; dòng lỗi được báo theo số dòng."""
+        from handlers.tasks.importers import read_task_sheet
+        from handlers.tasks.store import save_task_rows
+
+
+        settings = root.load_settings()
+        data = read_input(file, "Excel .xlsx")
+        _suffix_is(file, TASK_SHEETS, "bảng tính Excel (.xlsx). Mở tệp bằng Excel, lưu thành .xlsx rồi chạy lại")
+        sheet = read_task_sheet(data)
+        if not sheet.rows and sheet.errors:
+            raise CliError(f"Không đọc được danh sách nhiệm vụ từ {file.name}: {sheet.errors[0].reason}")
+        db = open_real(root, settings)
+        with db.factory() as session, session.begin():
+            saved = save_task_rows(session, sheet.rows, today(settings))
+        n = _count
+        typer.echo(f"{file.name}: {n(saved.created)} nhiệm vụ mới, {n(saved.updated)} cập nhật, "
+                   f"{n(saved.unchanged)} không đổi, {n(len(sheet.errors))} dòng lỗi.")
+        for error in sheet.errors:
+            typer.echo(f"  {error.reason}")
+        db.announce()
+
+    @app.command("export-tasks")
+    def export_tasks(out: Annotated[Path, typer.Option("--out", help="Tệp .xlsx sẽ ghi.")] = Path("nhiem-vu.xlsx")) -> None:
+        """Xuất danh sách nhiệm vụ ra Excel theo mẫu của Văn phòng."""
+        from handlers.tasks.importers import write_task_sheet
+        from handlers.tasks.store import export_rows
+
+
+        settings = root.load_settings()
+        writable_file(out, ".xlsx")
+        db = open_real(root, settings)
+        with db.factory() as session:
+            rows = export_rows(session)
+        out.write_bytes(write_task_sheet(rows, "DANH SÁCH NHIỆM VỤ"))
+        typer.echo(f"Đã ghi {_count(len(rows))} nhiệm vụ vào {out}.")
+        db.announce()
+
+    @app.command("import-dossiers")
+    def import_dossiers(file: Annotated[Path, typer.Argument(
+            help="Tệp xuất từ hệ thống một cửa: .xlsx hoặc .csv.")]) -> None:
+        """Nhập danh sách hồ sơ TTHC; nhập lại không tạo trùng, chỉ cập nhật thay đổi."""
+        from handlers.core.format import calendar
+        from handlers.dossiers.export_reader import read_dossier_export
+        from handlers.dossiers.store import processing_days, upsert_dossiers
+
+
+        settings = root.load_settings()
+        data = read_input(file, "danh sách hồ sơ .xlsx hoặc .csv")
+        if file.suffix.lower() in DOCUMENTS:
+            raise CliError(f"Tệp {file.name} là văn bản, không phải danh sách hồ sơ. Xuất danh sách hồ sơ "
+                           "từ hệ thống một cửa ra .xlsx hoặc .csv rồi chạy lại.")
+        db = open_real(root, settings)
+        with db.factory() as session, session.begin():
+            result = read_dossier_export(file.name, data, calendar=calendar(),
+                                         processing_days=processing_days(session))
+            if result.header_row is None:
+                reason = result.errors[0].reason_vi if result.errors else "không có dòng tiêu đề."
+                raise CliError(f"Không nhập được {file.name}: {reason}")
+            stats = upsert_dossiers(session, result.records, ZoneInfo(settings.timezone))
+        n = _count
+        typer.echo(f"{file.name}: {n(stats.added)} hồ sơ mới, {n(stats.updated)} cập nhật, "
+                   f"{n(stats.unchanged)} không đổi, {n(len(result.errors))} dòng lỗi.")
+        if result.errors or result.duplicates_in_file:
+            typer.echo(result.summary_vi(max_errors=50))
+        db.announce()

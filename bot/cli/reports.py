@@ -1,0 +1,117 @@
+"""Reports and scores: the PAR report draft, the statistics sheet, the weekly digest, self-assessment."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+from zoneinfo import ZoneInfo
+
+import typer
+
+from bot.cli.common import NowOption, open_office, open_real, parse_now, writable_file, writable_folder
+from bot.cli.errors import CliError
+from bot.cli.root import Root
+
+PeriodOption = Annotated[str, typer.Option("--period", help="Kỳ: 2026-H1, 2026-H2, 2026-Q3, 2026-11, 2026.")]
+
+
+def register(app: typer.Typer, root: Root) -> None:
+    def period_report(period: str, now: str | None, out: Path, kind: str):
+        from handlers.reporting.period_data import build_period_report, reportable_period
+
+        settings = root.load_settings()
+        tz = ZoneInfo(settings.timezone)
+        moment = parse_now(now, settings.timezone) or datetime.now(tz)
+        try:
+            reportable_period(period, moment.astimezone(tz).date())
+        except ValueError as exc:  # a malformed or future period, worded for the office
+            raise CliError(str(exc)) from None
+        writable_file(out, kind)
+        db = open_office(root, settings, moment)
+        with db.factory() as session:
+            return build_period_report(session, period, moment, settings), db
+
+    @app.command()
+    def report(
+        period: PeriodOption,
+        out: Annotated[Path, typer.Option("--out", help="Tệp .docx sẽ ghi.")] = Path("bao-cao-cchc.docx"),
+        now: NowOption = None,
+    ) -> None:
+        """Dự thảo báo cáo CCHC định kỳ (.docx) với số liệu điền sẵn."""
+        from handlers.reporting import write_report_docx
+
+
+        built, db = period_report(period, now, out, ".docx")
+        out.write_bytes(write_report_docx(built.data))
+        typer.echo(f"Đã ghi dự thảo báo cáo {built.label} vào {out}.")
+        db.announce()
+
+    @app.command("export-stats")
+    def export_stats(
+        period: PeriodOption,
+        out: Annotated[Path, typer.Option("--out", help="Tệp .xlsx sẽ ghi.")] = Path("so-lieu-tthc.xlsx"),
+        now: NowOption = None,
+    ) -> None:
+        """Xuất số liệu tiếp nhận, giải quyết hồ sơ TTHC ra Excel."""
+        from handlers.reporting import write_stats_xlsx
+
+
+        built, db = period_report(period, now, out, ".xlsx")
+        out.write_bytes(write_stats_xlsx(built.figures, built.by_unit, built.by_field, built.label))
+        typer.echo(f"Đã ghi số liệu {built.label} vào {out}.")
+        db.announce()
+
+    @app.command()
+    def digest(
+        out: Annotated[Path, typer.Option("--out", help="Thư mục ghi bao-cao-tuan.txt và bao-cao-tuan.png.")] = Path("."),
+        now: NowOption = None,
+    ) -> None:
+        """Viết báo cáo tuần cho Lãnh đạo Sở (văn bản + biểu đồ) mà không gửi."""
+        from handlers.reporting.digest import write_digest
+
+
+        settings = root.load_settings()
+        moment = parse_now(now, settings.timezone) or datetime.now(timezone.utc)
+        writable_folder(out)
+        db = open_office(root, settings, moment)
+        text_path, png_path = write_digest(db.factory, settings, moment, out)
+        typer.echo(f"Đã ghi {text_path} và {png_path}.")
+        db.announce()
+
+    @app.command()
+    def score(
+        code: Annotated[Optional[str], typer.Argument(
+            help="Mã tiêu chí thành phần, ví dụ 1.3.1 (bỏ trống để xem các tiêu chí chưa có điểm).")] = None,
+        points: Annotated[Optional[str], typer.Argument(help="Điểm tự chấm hoặc điểm khảo sát, ví dụ 0,75.")] = None,
+        evidence: Annotated[Optional[str], typer.Option(
+            "--evidence", help="Tài liệu kiểm chứng, ví dụ \"KH 59/KH-SKHCN\".")] = None,
+    ) -> None:
+        """Nhập điểm tự chấm (kèm tài liệu kiểm chứng) hoặc điểm khảo sát của tỉnh."""
+        from handlers.scoring.assessments import enter_score, framework_for, missing_codes, parse_points
+        from handlers.text.i18n import fmt_decimal
+
+
+        settings = root.load_settings()
+        framework = framework_for(settings)
+        now = datetime.now(timezone.utc)
+        year = now.astimezone(ZoneInfo(settings.timezone)).year
+        value = None
+        if code is not None:
+            value = parse_points(points or "")
+            if value is None:
+                raise CliError(f"Điểm không hợp lệ: {points or '(trống)'}. Nhập số điểm, ví dụ: "
+                               f"python3 main.py score {code} 0,75 --evidence \"KH 59/KH-SKHCN\".")
+        db = open_real(root, settings)
+        if code is None:
+            with db.factory() as session:
+                missing = missing_codes(session, framework, year)
+            typer.echo(f"{framework.name}: {len(missing)} tiêu chí chưa có điểm năm {year}.")
+            for c, name, mx in missing:
+                typer.echo(f"  {c} {name} (tối đa {fmt_decimal(mx)})")
+        else:
+            with db.factory() as session, session.begin():
+                entered = enter_score(session, framework, year, code, value, [evidence] if evidence else [], None, now)
+            typer.echo(f"Đã ghi {entered.code} {entered.name}: "
+                       f"{fmt_decimal(entered.points)}/{fmt_decimal(entered.max_points)}.")
+        db.announce()
