@@ -88,6 +88,15 @@ class Framework:
     note: str
     fields: tuple[Criterion, ...]
     path: str = ""
+    version: str = ""
+    decision: str = ""
+    """The provincial decision the points and thresholds were taken from; empty
+    while they are still the template defaults shipped with the bot."""
+
+    @property
+    def default_thresholds(self) -> bool:
+        """True while nobody has set the thresholds from the province's decision."""
+        return not self.decision
 
     @property
     def max_points(self) -> float:
@@ -264,6 +273,8 @@ def parse_framework(raw: Any, source: str = "<dữ liệu>") -> Framework:
         note=str(raw.get("note") or ""),
         fields=tuple(fields),
         path=source,
+        version=str(raw.get("version") or year),
+        decision=str(raw.get("decision") or "").strip(),
     )
 
 
