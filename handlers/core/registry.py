@@ -29,6 +29,7 @@ def install_features() -> None:
     from handlers.core import router
 
     router.COMMANDS.update({"baocao": digest.on_command, "report": digest.on_command})
+    router.COMMANDS["ngaynghi"] = __import__("handlers.worktime.commands", fromlist=["on_command"]).on_command
     router.BUTTONS.update({
         "done": progress.on_done,
         "upd": progress.on_update,
