@@ -272,11 +272,18 @@ def _title_block(w: _Writer, d: ReportData) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.rows[0].cells
     _cell_text(left, [(d.parent_name or "UBND TỈNH [TÊN TỈNH]", False), (d.org_name.upper(), True)])
-    _rule_line(left, 2.5, 6.5)
+    _rule_line(left, 2.5, 6.8)
     _cell_text(right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True), ("Độc lập - Tự do - Hạnh phúc", True)])
-    _rule_line(right, 6.0, 9.5)
-    for row in table.rows:
-        row.cells[0].width, row.cells[1].width = Cm(6.5), Cm(9.5)
+    for cell in (left, right):  # 12 pt keeps the agency name and the quốc hiệu on one line each
+        for para in cell.paragraphs:
+            for run in para.runs:
+                run.font.size = Pt(12)
+    _rule_line(right, 6.0, 9.7)
+    table.autofit = False
+    for col, width in zip(table.columns, (Cm(6.8), Cm(9.7))):
+        col.width = width  # the grid (LibreOffice reads it) and each cell (Word does)
+        for cell in col.cells:
+            cell.width = width
     number = d.document_number or "       /BC-SKHCN"
     _cell_text(table.rows[1].cells[0], [(f"Số: {number}", False)])
     when = fmt_date_nd30(d.report_date) if d.report_date else "ngày      tháng      năm"
