@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
@@ -54,6 +55,12 @@ def translations(locale: str) -> NullTranslations:
     return Translations.load(str(LOCALES_DIR), [locale], domain="messages")
 
 
+@lru_cache(maxsize=None)
+def _babel(code: str) -> Locale:
+    """Parsed once per locale: Babel would otherwise parse it on every figure."""
+    return Locale.parse(code)
+
+
 def current_locale() -> str:
     return _current.get()
 
@@ -84,9 +91,9 @@ def fmt_date(d: date | datetime | None, weekday: bool = False) -> str:
     if isinstance(d, datetime):
         d = d.date()
     loc = _current.get()
-    text = format_date(d, "dd/MM/yyyy", locale=loc)
+    text = format_date(d, "dd/MM/yyyy", locale=_babel(loc))
     if weekday:
-        day = format_date(d, "EEEE", locale=loc)
+        day = format_date(d, "EEEE", locale=_babel(loc))
         if loc == "vi":  # "thứ Hai" mid-sentence, as in administrative writing
             day = day[:1].lower() + day[1:]
         text = f"{day}, {text}"
@@ -102,12 +109,12 @@ def _pattern(digits: int, trim: bool) -> str:
 
 def fmt_number(value: float, digits: int = 2, trim: bool = False) -> str:
     """80,08 in Vietnamese; 80.08 in English; with ``trim`` 1,5 and 3 (no trailing zeros)."""
-    return format_decimal(round(value, digits), format=_pattern(digits, trim), locale=_current.get())
+    return format_decimal(round(value, digits), format=_pattern(digits, trim), locale=_babel(_current.get()))
 
 
 def fmt_percent(ratio: float, digits: int = 2, trim: bool = False) -> str:
     """93,18% ; with ``trim`` 45% rather than 45,00%."""
-    return format_percent(ratio, format=_pattern(digits, trim) + "%", locale=_current.get())
+    return format_percent(ratio, format=_pattern(digits, trim) + "%", locale=_babel(_current.get()))
 
 
 def fmt_date_nd30(d: date | datetime) -> str:
