@@ -36,6 +36,16 @@ def answer_score(ctx: Ctx, query: Query, scope: Scope) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
+def estimate_text(session, now, settings, explain: bool = False) -> str:
+    """What ``main.py score`` prints about the estimate: the summary (range, framework,
+    version, default-threshold flag) or, with ``explain``, every criterion with its
+    input figures, rule and points (``main.py score --explain``)."""
+    from handlers.scoring import explain_estimate
+
+    est = current_estimate(session, now, settings)
+    return "\n".join(explain_estimate(est) if explain else estimate_summary_vi(est, top=5))
+
+
 def _field_table(est: Estimate) -> str:
     return "\n".join(f"• {f.code}. {f.name}: {fmt_number(f.points)}/{fmt_number(f.max_points)}" for f in est.fields)
 
@@ -62,7 +72,8 @@ def _explain(est: Estimate, text: str) -> Reply:
 def _deductions(est: Estimate) -> Reply:
     if not est.deductions:
         return Reply(_("No point deductions found in the {year} estimate so far.").format(year=est.year))
-    lines = [_("*Deductions in the {year} estimate*: {n}").format(year=est.year, n=len(est.deductions))]
+    lines = [_("*Deductions in the {year} estimate*: {n}").format(year=est.year, n=len(est.deductions)),
+             framework_line_vi(est)]
     by_unit = losses_by_unit(est)
     if by_unit:
         lines.append(_("Points lost by unit (survey not included): {units}.").format(

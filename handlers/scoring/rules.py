@@ -531,7 +531,7 @@ METRICS: dict[str, _Metric] = {
         "thủ tục có hồ sơ qua BCCI", False,
     ),
     "online_procedures_with_dossiers_share": _Metric(
-        _metric_online_procedures, "dịch vụ công trực tuyến mức độ 3, 4 có phát sinh hồ sơ",
+        _metric_online_procedures, "dịch vụ công trực tuyến (toàn trình, một phần) có phát sinh hồ sơ",
         "dịch vụ công trực tuyến có hồ sơ", False,
     ),
 }
