@@ -131,7 +131,9 @@ def build_internal_annex(data: ReportData, estimate=None) -> bytes:
     self-assessed index estimate (per criterion when ``estimate`` is given),
     points lost per unit, the codes of late dossiers and those without an
     apology letter, and the evidence files. Never sent with the report."""
-    from handlers.scoring.explain import ATTRIBUTION_VI, explain_estimate, framework_line_vi, losses_by_unit, unit_label
+    from handlers.scoring.explain import (
+        ATTRIBUTION_VI, explain_estimate, fmt_loss, framework_line_vi, losses_by_unit, unit_label,
+    )
 
     doc = Document()
     _page_setup(doc)
@@ -153,7 +155,7 @@ def build_internal_annex(data: ReportData, estimate=None) -> bytes:
             w.heading("2. Điểm bị trừ theo đơn vị")
             by_unit = losses_by_unit(estimate)
             for code, points in by_unit:
-                w.bullet(f"{unit_label(code)}: −{points:.2f}".replace(".", ","))
+                w.bullet(f"{unit_label(code)}: {fmt_loss(points)} điểm")
             if not by_unit:
                 w.bullet("Không có.")
             w.para(f"Cách phân bổ: {ATTRIBUTION_VI}.", italic=True)

@@ -217,7 +217,10 @@ def _parse_rule(code: str, raw: Any, max_points: float, problems: list[str]) -> 
 
 
 def _num(x: float) -> str:
-    return f"{x:g}".replace(".", ",")
+    """4,5 / 5 in the file-error messages (Babel, no trailing zeros)."""
+    from handlers.scoring.rules import fmt_number
+
+    return fmt_number(x)
 
 
 def parse_framework(raw: Any, source: str = "<dữ liệu>") -> Framework:

@@ -109,7 +109,7 @@ def _pattern(digits: int, trim: bool) -> str:
 
 def fmt_number(value: float, digits: int = 2, trim: bool = False) -> str:
     """80,08 in Vietnamese; 80.08 in English; with ``trim`` 1,5 and 3 (no trailing zeros)."""
-    return format_decimal(round(value, digits), format=_pattern(digits, trim), locale=_babel(_current.get()))
+    return format_decimal(value, format=_pattern(digits, trim), locale=_babel(_current.get()))
 
 
 def fmt_percent(ratio: float, digits: int = 2, trim: bool = False) -> str:
