@@ -382,7 +382,9 @@ def test_office_adds_and_removes_days_off_in_chat(office_chat, factory):
         assert s.query(OfficeDay).count() == 1
     assert "đã bỏ" in text_of(office.say("/ngaynghi bo 11/02/2027")).lower()
     assert default_calendar().is_working_day(date(2027, 2, 11))
-    office.say("/ngaynghi xacnhan 2027")
+    assert "ngày làm bù" in text_of(office.say("/ngaynghi làm bù 30/01/2027 Làm bù cho ngày 11/02/2027"))
+    assert default_calendar().is_working_day(date(2027, 1, 30))
+    office.say("/ngaynghi xác nhận 2027")
     assert default_calendar().unconfirmed_reason(date(2027, 1, 29)) is None
 
 

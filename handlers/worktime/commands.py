@@ -48,6 +48,10 @@ def sync_office_days(session: Session, cal: WorkCalendar | None = None) -> bool:
 
 
 def on_command(ctx: Ctx, args: str) -> Reply:
+    args = args.strip()
+    words = args.split(maxsplit=2)
+    if len(words) >= 2 and fold(f"{words[0]} {words[1]}") in ("lam bu", "xac nhan"):  # "làm bù …", "xác nhận 2027"
+        args = f"{words[0]}{words[1]} {words[2] if len(words) > 2 else ''}"
     parts = args.split(maxsplit=2)
     verb = fold(parts[0]).replace(" ", "") if parts else ""
     if not verb:
