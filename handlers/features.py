@@ -22,6 +22,7 @@ from handlers.reporting import digest, documents
 from handlers.scoring import assessments
 from handlers.tasks import commands as tasks
 from handlers.tasks import extension, progress, reminders, review
+from handlers.worktime import commands as worktime_commands
 
 
 def _snooze_action(arg: str) -> str:
@@ -45,6 +46,7 @@ def build_registry() -> Registry:
     r.command("diem", assessments.on_command)
     r.command("moi", invites.on_command)
     r.command(("ngonngu", "language"), language.choose_language)
+    r.command("ngaynghi", worktime_commands.on_command)
 
     # Buttons that act on a task, a request or a dossier are checked first
     # (handlers.people.permissions); the others act on the presser's own state.
@@ -71,10 +73,10 @@ def build_registry() -> Registry:
 
     # Free text, in order: a reply to a reminder is progress, not a question.
     r.on_text("reminder_reply", progress.on_reminder_reply)
-    r.on_text("numbered_progress", progress.on_numbered_reply)
     r.on_text("documents", documents.on_text)
     r.on_text("weekly_digest", digest.on_text)
     r.on_text("import_correction", review.handle_correction)
+    r.on_text("numbered_progress", progress.on_numbered_reply)
     r.on_text("question", answers.answer_text)  # always answers
 
     # Files: evidence for a reminder, else the office imports it.

@@ -2,6 +2,7 @@
 
 from models.audit import AuditLog, ConversationState
 from models.base import Base
+from models.calendar import OfficeDay
 from models.dossiers import Dossier, Procedure
 from models.org import Identity, Invite, Person, Role, Unit
 from models.outbox import Notification, OutboxStatus, SentMessage
@@ -10,6 +11,6 @@ from models.tasks import Conclusion, Evidence, ExtensionRequest, ProgressUpdate,
 
 __all__ = [
     "Assessment", "AuditLog", "Base", "Conclusion", "ConversationState", "Criterion", "Dossier", "Evidence",
-    "ExtensionRequest", "Framework", "Identity", "Invite", "Notification", "OutboxStatus", "Person",
+    "ExtensionRequest", "Framework", "Identity", "Invite", "Notification", "OfficeDay", "OutboxStatus", "Person",
     "Procedure", "ProgressUpdate", "Role", "SentMessage", "Task", "TaskOccurrence", "TaskStatus", "Unit",
 ]

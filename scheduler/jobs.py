@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,8 +45,20 @@ class SchedulerHandle:
     """What :func:`start_scheduler` returns; call :meth:`shutdown` on exit."""
 
     scheduler: object
+    # Held while a job asks the scheduler to run the dispatcher now: APScheduler's
+    # shutdown(wait=True) holds its job-store lock while it waits for running jobs,
+    # so a job calling modify_job during shutdown would wait forever.
+    guard: threading.Lock = field(default_factory=threading.Lock)
+    stopping: bool = False
+
+    def run_dispatcher_now(self) -> None:
+        with self.guard:
+            if not self.stopping:
+                self.scheduler.modify_job("dispatcher", next_run_time=datetime.now(timezone.utc))
 
     def shutdown(self, wait: bool = False) -> None:
+        with self.guard:
+            self.stopping = True
         try:
             self.scheduler.shutdown(wait=wait)
         except Exception:  # already stopped
@@ -89,7 +102,7 @@ def start_scheduler(
             result = tick_once(factory, settings, clock(), cal)
             if result.inserted:
                 log.info("planner: %s new notification(s) %s", result.inserted, result.by_kind)
-                sched.modify_job("dispatcher", next_run_time=datetime.now(timezone.utc))  # send now, not in 5 s
+                handle.run_dispatcher_now()  # send now, not at the next interval
         except Exception:
             log.exception("planner tick failed")
 
@@ -122,8 +135,9 @@ def start_scheduler(
         sched.add_job(lambda: asyncio.run(dispatch()), "interval", seconds=DISPATCH_SECONDS, id="dispatcher",
                       next_run_time=datetime.now(timezone.utc), **common)
         sched.add_job(digest, cron, id="digest", **common)
+    handle = SchedulerHandle(sched)
     sched.start()
-    return SchedulerHandle(sched)
+    return handle
 
 
 def _in_thread(fn: Callable[[], None]):

@@ -67,6 +67,10 @@ def tick_once(
     """Plan reminders, dossier alerts and the weekly digest due at ``now``."""
     cal = cal or default_calendar()
     policy = policy or ReminderPolicy.from_settings(settings)
+    with factory() as session:  # days the office added with /ngaynghi, before any date arithmetic
+        from handlers.worktime.commands import sync_office_days
+
+        sync_office_days(session, cal)
     if not cal.in_working_hours(now):
         return TickResult(planned=False)
     with factory() as session, session.begin():

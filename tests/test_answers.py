@@ -94,9 +94,22 @@ def test_unknown_question_gets_three_examples(core):
 def test_score_questions(core):
     leader = Chat(core, "gd")
     estimate = text_of(leader.say("điểm cchc dự kiến"))
-    assert re.search(r"Chỉ số CCHC năm 2026 \(ước tính đến 23/11/2026\): \d+,\d\d/100 điểm", estimate)
+    assert re.search(r"Chỉ số CCHC năm 2026 \(ước tính đến 23/11/2026\): \d+,\d\d điểm đã xác định, "
+                     r"tối đa \d+,\d\d/100 \(còn [\d,]+ điểm chưa có dữ liệu\)", estimate)
+    assert "phiên bản 2022-2030-mau-1 (ngưỡng mặc định — Văn phòng cần cập nhật theo Quyết định của tỉnh)" in estimate
     deducted = text_of(leader.say("phong nao dang lam mat diem"))
     assert "Điểm bị trừ theo đơn vị (chưa tính điều tra xã hội học):" in deducted and "VP −" in deducted
+    assert "phân bổ cho đơn vị theo số hồ sơ trễ hạn" in deducted and "ngưỡng mặc định" in deducted
+
+
+def test_why_this_score_explains_figures_rule_and_points(core):
+    leader = Chat(core, "gd")
+    one = text_of(leader.say("vì sao điểm 1.6.1 thấp"))
+    (line,) = [x for x in one.splitlines() if x.startswith("• 1.6.1 ")]
+    assert "số liệu:" in line and "quy tắc:" in line and "điểm:" in line
+    assert "ngưỡng mặc định" in one
+    overview = text_of(leader.say("giai thich diem cchc"))
+    assert overview.count("\n• ") >= 3 and "vì sao điểm 3.3.1" in overview
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -127,3 +140,16 @@ def test_dossier_lists_the_contract_does_not_name(core):
     assert waiting.startswith("*Hồ sơ đang chờ bổ sung*")
     staff = text_of(Chat(core, "staff-QLKH").say("xong 80%"))
     assert "báo kết quả cho Trưởng đơn vị" in staff
+
+
+def test_cli_score_explain_text_lists_every_criterion(core, factory, settings):
+    from handlers.answers.scores import estimate_text
+    from handlers.scoring import load_framework
+
+    with factory() as s:
+        text = estimate_text(s, NOW, settings, explain=True)
+    lines = text.splitlines()
+    assert "ngưỡng mặc định — Văn phòng cần cập nhật theo Quyết định của tỉnh" in lines[1]
+    leaves = load_framework(settings.par_framework).leaves()
+    assert len(lines) == 2 + len(leaves)
+    assert all("số liệu:" in line and "quy tắc:" in line and "điểm:" in line for line in lines[2:])

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from zoneinfo import ZoneInfo
 from hypothesis import given, settings as hsettings, strategies as st
 
 from handlers.worktime.calendar import (
@@ -236,7 +237,8 @@ def test_add_working_hours_rejects_negative(cal):
 
 def test_shipped_file_is_valid_and_every_entry_has_a_reason():
     ov = load_overrides(DEFAULT_CALENDAR_FILE)
-    assert {d.year for d in ov.days_off} >= {2025, 2026, 2027}
+    assert {d.year for d in ov.days_off} == {2025, 2026}  # 2027's bridge days are not announced yet
+    assert {lo.year for lo, _hi in ov.unconfirmed} == {2027}
     assert all(reason.strip() for reason in [*ov.days_off.values(), *ov.working_days.values()])
     assert all(d.weekday() == 5 for d in ov.working_days)  # make-up days are Saturdays
 
@@ -277,7 +279,7 @@ def test_missing_file_is_reported(tmp_path):
 
 def test_english_keys_and_iso_strings_are_accepted(tmp_path):
     ov = load_overrides(_write(tmp_path, "2030:\n  days_off:\n    - {date: '2030-01-02', reason: Nghỉ}\n"))
-    assert ov == Overrides(days_off={date(2030, 1, 2): "Nghỉ"}, working_days={})
+    assert ov == Overrides(days_off={date(2030, 1, 2): "Nghỉ"}, working_days={}, years=frozenset({2030}))
 
 
 def test_settings_file_and_hours_are_used(tmp_path):
@@ -319,3 +321,75 @@ def _shared_cal() -> WorkCalendar:
 
 def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+# ------------------------------------------------------------------ announced days only, office entries
+
+
+def test_shipped_calendar_has_no_guessed_tet_2027_days(cal):
+    # the bridge days and make-up Saturdays are not announced: not in force
+    assert not cal.is_working_day(date(2027, 1, 30))  # a Saturday stays a Saturday
+    assert cal.is_working_day(date(2027, 2, 11)) and cal.is_working_day(date(2027, 2, 12))
+    # …but every date around Tết 2027 says its surroundings are not announced
+    assert "chưa công bố" in cal.unconfirmed_reason(date(2027, 1, 29))
+    assert cal.unconfirmed_reason(date(2027, 3, 15)) is None
+    assert cal.unconfirmed_reason(date(2026, 2, 20)) is None  # 2026 was announced
+    # a year after the table: Tết is unannounced by default
+    assert "2028" in cal.unconfirmed_reason(date(2028, 1, 20))
+
+
+def test_office_days_merge_over_the_table_and_confirm_a_year(cal):
+    local_cal = WorkCalendar(load_overrides(DEFAULT_CALENDAR_FILE))
+    assert local_cal.set_office_days({date(2027, 2, 11): "Nghỉ Tết"}, {date(2027, 1, 30): "Làm bù"})
+    assert not local_cal.is_working_day(date(2027, 2, 11)) and local_cal.is_working_day(date(2027, 1, 30))
+    assert local_cal.next_working_day(date(2027, 2, 10)) == date(2027, 2, 12)
+    assert not local_cal.set_office_days({date(2027, 2, 11): "Nghỉ Tết"}, {date(2027, 1, 30): "Làm bù"})  # no change
+    local_cal.set_office_days({}, {}, frozenset({2027}))
+    assert local_cal.unconfirmed_reason(date(2027, 1, 29)) is None
+    assert local_cal.is_working_day(date(2027, 2, 11))
+
+
+@pytest.fixture
+def office_chat(factory, settings):
+    from handlers.features import build_registry
+    from handlers.core.router import Core
+    from handlers.demo.data import load_demo
+    from models.db import transaction
+    from tests.conftest import NOW
+    with transaction(factory) as s:
+        load_demo(s, NOW.date(), ZoneInfo("Asia/Ho_Chi_Minh"), dossier_count=0)
+    default_calendar.cache_clear()
+    core = Core(factory, settings, build_registry(), clock=lambda: NOW)
+    yield core
+    default_calendar().set_office_days({}, {}, frozenset())
+    default_calendar.cache_clear()
+
+
+def test_office_adds_and_removes_days_off_in_chat(office_chat, factory):
+    from models.calendar import OfficeDay
+    from tests.conftest import Chat, text_of
+
+    office, leader = Chat(office_chat, "admin"), Chat(office_chat, "gd")
+    added = text_of(office.say("/ngaynghi them 2027-02-11 Nghỉ Tết Nguyên đán (hoán đổi)"))
+    assert "thứ Năm, 11/02/2027" in added and "/ngaynghi xacnhan 2027" in added
+    assert not default_calendar().is_working_day(date(2027, 2, 11))
+    assert "Chỉ Văn phòng Sở" in text_of(leader.say("/ngaynghi them 2027-02-12 Nghỉ"))
+    listing = text_of(leader.say("/ngaynghi"))
+    assert "11/02/2027" in listing and "Nghỉ Tết Nguyên đán (hoán đổi)" in listing and "Chưa công bố" in listing
+    with factory() as s:
+        assert s.query(OfficeDay).count() == 1
+    assert "đã bỏ" in text_of(office.say("/ngaynghi bo 11/02/2027")).lower()
+    assert default_calendar().is_working_day(date(2027, 2, 11))
+    assert "ngày làm bù" in text_of(office.say("/ngaynghi làm bù 30/01/2027 Làm bù cho ngày 11/02/2027"))
+    assert default_calendar().is_working_day(date(2027, 1, 30))
+    office.say("/ngaynghi xác nhận 2027")
+    assert default_calendar().unconfirmed_reason(date(2027, 1, 29)) is None
+
+
+def test_due_date_in_an_unannounced_period_says_so(office_chat):
+    from handlers.display.format import days_phrase
+    from handlers.text.i18n import use_locale
+
+    with use_locale("vi"):
+        assert days_phrase(date(2027, 2, 1), date(2026, 11, 23)).endswith("; lịch nghỉ chưa công bố")
+        assert "chưa công bố" not in days_phrase(date(2026, 12, 1), date(2026, 11, 23))

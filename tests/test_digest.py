@@ -80,11 +80,16 @@ def test_digest_figures(factory, settings, data):
     assert month.late_without_apology == ["D3", "D5"]
     text = digest.text
     assert text.startswith("*BÁO CÁO TUẦN* — toàn Sở, thứ Hai, 23/11/2026")
-    assert "• Văn phòng Sở: 1 / 2 / 1 / 1" in text
-    assert "1. TDC trễ nhất — TDC, hạn 01/09/2026" in text and "Phạm Thành Phương" in text
-    assert "Tuần qua (16/11–22/11/2026): tiếp nhận 2 (trực tuyến 50,0%); đã giải quyết 2: trước hạn 1, đúng hạn 0, quá hạn 1." in text
-    assert "Hồ sơ trễ hạn chưa có phiếu xin lỗi: 2 (D3, D5)." in text
-    assert "Chỉ số CCHC năm 2026 (ước tính đến 23/11/2026)" in text  # the estimate is part of the digest
+    assert "VP 1/2/1/1 · QLCN 0/0/0/2 · TDC 1/0/0/3" in text
+    assert "1. TDC trễ nhất — TDC (Phạm Thành Phương), quá hạn 58 ngày làm việc" in text
+    assert "Hồ sơ tuần qua (16/11–22/11): tiếp nhận 2 (trực tuyến 50%); đã giải quyết 2: trước hạn 1, đúng hạn 0, quá hạn 1." in text
+    assert "Hồ sơ đang quá hạn: TDC 1; trễ hạn chưa có phiếu xin lỗi: 2." in text  # by unit, no raw codes
+    assert "D3" not in text and "D5" not in text and "task:" not in text
+    # the estimate is one line, with its range and the default-threshold flag
+    (est,) = [line for line in text.splitlines() if line.startswith("Chỉ số CCHC 2026 (ước tính): ")]
+    assert "tối đa" in est and "ngưỡng mặc định" in est
+    lines = text.splitlines()
+    assert len(lines) <= 15 and len(text) <= 1500
 
 
 @pytest.fixture
@@ -111,7 +116,7 @@ def test_digest_counts_per_lead_unit_with_common_tasks_apart_and_a_monthly_task_
     assert (common.done, common.in_progress, common.due_week, common.overdue) == (0, 1, 0, 0)
     text = digest.text
     assert "*Nhiệm vụ theo đơn vị chủ trì* (hoàn thành trong năm" in text
-    assert "• Nhiệm vụ giao chung các phòng, đơn vị: 0 / 1 / 0 / 0" in text
+    assert "Giao chung 0/1/0/0" in text
     assert "Tổng: 2 hoàn thành, 4 đang thực hiện, 1 đến hạn trong tuần, 6 quá hạn." in text
     with factory() as s:  # the open totals are what /viec lists for a leader
         from models.queries import work_items
@@ -124,7 +129,7 @@ def test_digest_counts_per_lead_unit_with_common_tasks_apart_and_a_monthly_task_
 def test_estimate_lines_are_appended(factory, settings, data):
     with factory() as s:
         text = build_digest(s, MONDAY, settings, estimate_lines=["Điểm dự kiến: 84,50/100"]).text
-    assert text.endswith("*Ước tính Chỉ số CCHC*\nĐiểm dự kiến: 84,50/100")
+    assert "\nĐiểm dự kiến: 84,50/100\n" in text
 
 
 def test_chart_is_a_readable_png(factory, settings, data, tmp_path):
@@ -146,20 +151,64 @@ def core(factory, settings):
 def test_baocao_for_leaders_own_unit_for_heads_refused_for_staff(core, data):
     full = Chat(core, "gd").say("/baocao")
     assert len(full) == 2 and full[1].attachment.kind == "photo" and full[1].attachment.file_name == "bao-cao-tuan.png"
-    assert "QLCN trễ lâu" in full[0].text and "VP trễ" in full[0].text
+    assert "QLCN trễ lâu" in full[0].text and "VP trễ" not in full[0].text  # only the three most overdue
+    details = text_of(Chat(core, "gd").press(full[0].buttons[0][0].data))  # "Xem chi tiết": the full list
+    assert "VP trễ" in details and "VP đến hạn tuần này" in details
     own = text_of(Chat(core, "mai").say("báo cáo tuần"))
     assert "QLCN trễ lâu" in own and "VP trễ" not in own and "TDC" not in own
     assert "lãnh đạo đơn vị" in text_of(Chat(core, "nam").say("/baocao"))
 
 
 async def test_weekly_job_queues_one_digest_per_leader_once(factory, settings, data):
-    assert queue_weekly_digest(factory, settings, MONDAY) == 2
+    assert queue_weekly_digest(factory, settings, MONDAY) == 3  # two leaders and the office
     assert queue_weekly_digest(factory, settings, MONDAY) == 0
     with factory() as s:
         keys = sorted(s.scalars(select(Notification.idem_key).where(Notification.kind == "digest")))
-    assert [k.split(":p")[0] for k in keys] == ["digest:2026-W48", "digest:2026-W48"]
+    assert [k.split(":p")[0] for k in keys] == ["digest:2026-W48"] * 3
     sender = ListSender()
     await dispatch_once(factory, settings, {"console": sender}, MONDAY)
-    assert sorted({c for c, _ in sender.sent}) == ["gd", "hoa"]
+    assert sorted({c for c, _ in sender.sent}) == ["gd", "hoa", "lan"]
     photos = [r for _c, r in sender.sent if r.attachment is not None]
-    assert len(photos) == 2 and photos[0].attachment.data.startswith(b"\x89PNG")
+    assert len(photos) == 3 and photos[0].attachment.data.startswith(b"\x89PNG")
+    texts = [r for _c, r in sender.sent if r.attachment is None]
+    assert [b.label for row in texts[0].buttons for b in row] == ["Xem chi tiết"]
+    assert "gửi muộn" not in texts[0].text
+
+
+def test_missed_monday_goes_out_tuesday_morning_once_marked_late(factory, settings, data):
+    # the bot was down on Monday 30/11/2026 (24/11 is a holiday, so the next full week is used)
+    tuesday = datetime(2026, 12, 1, 7, 30, tzinfo=TZ)
+    assert queue_weekly_digest(factory, settings, tuesday.replace(hour=14)) == 0  # waits for a working morning
+    assert queue_weekly_digest(factory, settings, tuesday) == 3
+    with transaction(factory) as s:  # a deputy director registers on Tuesday: next week's digest for him
+        f.person(s, "van", role="leader", unit_code="BGD", name="Lê Văn Vân")
+    for later in (tuesday.replace(hour=9), datetime(2026, 12, 2, 7, 30, tzinfo=TZ), datetime(2026, 12, 4, 8, tzinfo=TZ)):
+        assert queue_weekly_digest(factory, settings, later) == 0  # never twice, nobody added mid-week
+    with factory() as s:
+        rows = list(s.scalars(select(Notification).where(Notification.kind == "digest")))
+    assert len(rows) == 3
+    first_line = rows[0].payload["text"].splitlines()[0]
+    assert first_line == "*BÁO CÁO TUẦN* — toàn Sở, thứ Ba, 01/12/2026 (gửi muộn; đúng lịch là thứ Hai, 30/11/2026)"
+    assert rows[0].not_before.astimezone(TZ) == tuesday
+    next_monday = datetime(2026, 12, 7, 7, 30, tzinfo=TZ)
+    assert queue_weekly_digest(factory, settings, next_monday) == 4  # the newcomer gets the regular one
+
+
+def test_missed_monday_before_a_holiday_goes_out_the_next_working_morning(factory, settings, data):
+    # the bot was down on Monday 23/11; Tuesday 24/11 is a day off (Ngày Văn hóa Việt Nam)
+    wednesday = datetime(2026, 11, 25, 7, 30, tzinfo=TZ)
+    assert queue_weekly_digest(factory, settings, wednesday) == 3  # Monday 23/11 missed; 24/11 a day off
+    with factory() as s:
+        text = s.scalars(select(Notification).where(Notification.kind == "digest")).first().payload["text"]
+    assert "(gửi muộn; đúng lịch là thứ Hai, 23/11/2026)" in text
+
+
+def test_digest_on_demo_data_fits_a_phone(factory, settings):
+    from handlers.demo.data import load_demo
+
+    with transaction(factory) as s:
+        load_demo(s, MONDAY.date(), TZ, dossier_count=250)
+    with factory() as s:
+        text = build_digest(s, MONDAY, settings).text
+    assert len(text.splitlines()) <= 15 and len(text) <= 1500
+    assert "task:" not in text and "Xem chi tiết" in text

@@ -12,10 +12,11 @@ import openpyxl
 import pytest
 from docx import Document
 from docx.enum.text import WD_COLOR_INDEX
+from docx.oxml.ns import qn
 
 from handlers.demo.dossier_samples import generate_dossiers
 from handlers.dossiers.figures import by_field, by_unit, period_figures, report_lines_vi
-from handlers.reporting import ReportData, TaskSummary, write_report_docx, write_stats_xlsx
+from handlers.reporting import ReportData, TaskSummary, build_internal_annex, write_report_docx, write_stats_xlsx
 from handlers.reporting.layout import STAT_COLUMNS
 from handlers.reporting.stats_xlsx import FIRST_DATA_ROW, FIRST_FIGURE_COL
 
@@ -34,9 +35,9 @@ def figures():
 
 
 @pytest.fixture(scope="module")
-def docx_bytes(figures):
+def report_data(figures):
     fig, _, fields = figures
-    data = ReportData(
+    return ReportData(
         period_label=PERIOD,
         figures=fig,
         tasks=TaskSummary(total=40, done_on_time=30, done_late=4, in_progress=4, overdue=2),
@@ -44,8 +45,14 @@ def docx_bytes(figures):
         index_estimate_lines=["Cải cách thủ tục hành chính: 9,50/10 điểm (ước tính)"],
         evidence=["Kế hoạch CCHC năm 2026", "Báo cáo CCHC quý I năm 2026"],
         by_field=fields,
+        place="Quảng Ngãi",
+        report_date=date(2026, 7, 3),
     )
-    return write_report_docx(data)
+
+
+@pytest.fixture(scope="module")
+def docx_bytes(report_data):
+    return write_report_docx(report_data)
 
 
 @pytest.fixture(scope="module")
@@ -135,24 +142,32 @@ def test_report_follows_the_section_layout_and_fills_figures(figures, docx_bytes
         "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CCHC",
         "1. Cải cách thể chế",
         "2. Cải cách thủ tục hành chính",
+        "(Chi tiết theo Phụ lục đính kèm)",
         "3. Cải cách tổ chức bộ máy",
         "4. Cải cách chế độ công vụ",
         "5. Cải cách tài chính công",
         "6. Xây dựng và phát triển Chính quyền điện tử, Chính quyền số",
         "IV. ĐÁNH GIÁ CHUNG",
-        "V. PHƯƠNG HƯỚNG, NHIỆM VỤ CCHC TRỌNG TÂM KỲ TỚI",
+        "V. PHƯƠNG HƯỚNG, NHIỆM VỤ CCHC TRỌNG TÂM 6 THÁNG CUỐI NĂM 2026",
         "VI. KIẾN NGHỊ, ĐỀ XUẤT",
-        "PHỤ LỤC: DANH MỤC TÀI LIỆU KIỂM CHỨNG",
+        f"Trên đây là báo cáo kết quả thực hiện công tác CCHC {PERIOD} và phương hướng, nhiệm vụ "
+        "6 tháng cuối năm 2026 của Sở Khoa học và Công nghệ./.",
+        "PHỤ LỤC",
     ]
     positions = [paragraphs.index(h) for h in expected_order]
     assert positions == sorted(positions)
     for line in report_lines_vi(fig):
-        assert f"- {line}" in paragraphs
+        if "phiếu xin lỗi" not in line:
+            assert f"- {line}" in paragraphs
+    n = len(fig.late_without_apology)
+    assert f"- Hồ sơ trễ hạn chưa có phiếu xin lỗi trước ngày hẹn trả: {n} hồ sơ." in paragraphs
     assert "Tổng số nhiệm vụ: 40; đã hoàn thành: 34 (đúng hạn: 30, quá hạn: 4)" in text
     assert "Tỷ lệ nhiệm vụ hoàn thành đúng hạn: 75,00%." in text
     assert "có 2 sáng kiến" in text
-    assert "1. Kế hoạch CCHC năm 2026" in paragraphs and "2. Báo cáo CCHC quý I năm 2026" in paragraphs
-    assert "- Cải cách thủ tục hành chính: 9,50/10 điểm (ước tính)" in paragraphs
+    assert paragraphs[paragraphs.index("–––––––––-".replace("-", "–")) + 1].startswith(
+        "Theo đề nghị của Sở Nội vụ tại văn bản số [Văn phòng bổ sung: số, ngày văn bản của Sở Nội vụ] "
+        "về việc hướng dẫn thực hiện báo cáo cải cách hành chính (CCHC) định kỳ")
+    assert "kỳ tới" not in text.lower()
     assert re.search(r"Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến trong kỳ: \d+,\d\d%", text)
 
 
@@ -182,3 +197,80 @@ def test_report_converts_to_pdf(docx_bytes, tmp_path):
         assert len(pdf.pages) >= 3
         first = pdf.pages[0].extract_text()
     assert "BÁO CÁO" in first
+
+
+def _body_text(doc) -> str:
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def test_report_has_page_numbers_nd30_dates_and_rule_lines(docx_bytes):
+    doc = Document(io.BytesIO(docx_bytes))
+    footer = doc.sections[0].footer._element.xml
+    assert "PAGE" in footer and "fldChar" in footer  # a PAGE field, numbered by Word/LibreOffice
+    text = _body_text(doc)
+    assert "Quảng Ngãi, ngày 03 tháng 7 năm 2026" in text
+    assert "từ ngày 01 tháng 01 năm 2026 đến ngày 30 tháng 6 năm 2026" in text
+    title = doc.tables[0]
+    for cell in (title.rows[0].cells[0], title.rows[0].cells[1]):  # under the agency name and the motto
+        assert any(p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None for p in cell.paragraphs)
+
+
+def test_figure_table_is_an_appendix_after_the_signature(docx_bytes):
+    doc = Document(io.BytesIO(docx_bytes))
+    body = doc.element.body
+    order = [child for child in body.iterchildren() if child.tag in (qn("w:p"), qn("w:tbl"))]
+    figures_tbl = next(t for t in doc.tables if t.rows[0].cells[0].text == "Chỉ tiêu")._tbl
+    appendix = next(p for p in doc.paragraphs if p.text == "PHỤ LỤC")._p
+    closing = next(p for p in doc.paragraphs if p.text.startswith("Trên đây là báo cáo"))._p
+    assert order.index(closing) < order.index(appendix) < order.index(figures_tbl)
+
+
+def test_report_body_has_no_estimate_codes_or_evidence_and_the_internal_annex_has_them(
+        figures, report_data, docx_bytes):
+    fig = figures[0]
+    text = _body_text(Document(io.BytesIO(docx_bytes)))
+    codes = [d.code for d in (*fig.late_resolved, *fig.late_open)]
+    assert codes and not any(code in text for code in codes)
+    assert "ước tính" not in text.lower() and "Chỉ số CCHC" not in text and "9,50/10" not in text
+    assert "Kế hoạch CCHC năm 2026" not in text  # the evidence list is internal
+    assert not re.search(r"\b(?:task|occ|dossier):\d+", text)
+    annex = _body_text(Document(io.BytesIO(build_internal_annex(report_data))))
+    assert "PHỤ LỤC NỘI BỘ" in annex and "9,50/10 điểm (ước tính)" in annex
+    assert all(code in annex for code in codes)
+    assert "Kế hoạch CCHC năm 2026" in annex
+
+
+def test_internal_annex_explains_the_estimate_per_unit_and_criterion(report_data):
+    from handlers.scoring import estimate, load_framework
+    from handlers.scoring.inputs import DossierSummary, ScoringInputs
+
+    est = estimate(load_framework("dept-2022-2030"), ScoringInputs(
+        as_of=date(2026, 6, 30), year=2026,
+        dossiers=DossierSummary(received=100, resolved=90, late=[("HS-1", "TDC"), ("HS-2", "QLKH")])))
+    annex = _body_text(Document(io.BytesIO(build_internal_annex(report_data, est))))
+    assert "Điểm bị trừ theo đơn vị" in annex and "Chi cục TĐC: −" in annex
+    assert "3.3.1 Tỷ lệ hồ sơ giải quyết đúng hạn — số liệu: 88/90" in annex
+    assert "ngưỡng mặc định" in annex
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("6 tháng đầu năm 2026", "6 tháng cuối năm 2026"), ("năm 2026", "năm 2027"),
+    ("quý IV năm 2026", "quý I năm 2027"), ("tháng 12 năm 2026", "tháng 1 năm 2027"),
+])
+def test_next_period_is_named(label, expected):
+    from handlers.reporting.report_docx import next_period_label
+
+    assert next_period_label(label) == expected
+
+
+@pytest.mark.parametrize("day, expected", [
+    (date(2026, 6, 15), "ngày 15 tháng 6 năm 2026"), (date(2026, 2, 5), "ngày 05 tháng 02 năm 2026"),
+    (date(2026, 1, 31), "ngày 31 tháng 01 năm 2026"), (date(2026, 12, 9), "ngày 09 tháng 12 năm 2026"),
+    (date(2026, 10, 10), "ngày 10 tháng 10 năm 2026"),
+])
+def test_nd30_dates(day, expected):
+    from handlers.text.i18n import fmt_date_nd30, use_locale
+
+    with use_locale("vi"):
+        assert fmt_date_nd30(day) == expected

@@ -111,7 +111,7 @@ def _node(raw, code):
 
 
 def test_children_not_summing_is_rejected_naming_the_parent(raw2020):
-    _node(raw2020, "3.2.1")["max_points"] = 2.5  # 3.2 now has 4.5 in children, 5 declared
+    _node(raw2020, "3.2.1")["max_points"] = 1.5  # 3.2 now has 4.5 in children, 5 declared
     with pytest.raises(FrameworkError) as err:
         parse_framework(raw2020, "thu.yaml")
     msg = str(err.value)

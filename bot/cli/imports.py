@@ -117,7 +117,7 @@ def register(app: typer.Typer, root: Root) -> None:
     def import_dossiers(file: Annotated[Path, typer.Argument(
             help="Tệp xuất từ hệ thống một cửa: .xlsx hoặc .csv.")]) -> None:
         """Nhập danh sách hồ sơ TTHC; nhập lại không tạo trùng, chỉ cập nhật thay đổi."""
-        from handlers.core.format import calendar
+        from handlers.display.format import calendar
         from handlers.dossiers.export_reader import read_dossier_export
         from handlers.dossiers.store import processing_days, upsert_dossiers
 

@@ -89,7 +89,7 @@ def register(app: typer.Typer, root: Root) -> None:
     ) -> None:
         """Nhập điểm tự chấm (kèm tài liệu kiểm chứng) hoặc điểm khảo sát của tỉnh."""
         from handlers.scoring.assessments import enter_score, framework_for, missing_codes, parse_points
-        from handlers.text.i18n import fmt_decimal
+        from handlers.text.i18n import fmt_number
 
 
         settings = root.load_settings()
@@ -108,10 +108,10 @@ def register(app: typer.Typer, root: Root) -> None:
                 missing = missing_codes(session, framework, year)
             typer.echo(f"{framework.name}: {len(missing)} tiêu chí chưa có điểm năm {year}.")
             for c, name, mx in missing:
-                typer.echo(f"  {c} {name} (tối đa {fmt_decimal(mx)})")
+                typer.echo(f"  {c} {name} (tối đa {fmt_number(mx, trim=True)})")
         else:
             with db.factory() as session, session.begin():
                 entered = enter_score(session, framework, year, code, value, [evidence] if evidence else [], None, now)
             typer.echo(f"Đã ghi {entered.code} {entered.name}: "
-                       f"{fmt_decimal(entered.points)}/{fmt_decimal(entered.max_points)}.")
+                       f"{fmt_number(entered.points, trim=True)}/{fmt_number(entered.max_points, trim=True)}.")
         db.announce()

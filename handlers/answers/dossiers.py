@@ -15,7 +15,7 @@ from handlers.answers.wording import heading, nothing_found
 from handlers.core.context import Ctx
 from handlers.dossiers.records import records_for_period
 from handlers.dossiers.figures import DossierRecord, PeriodFigures, closed_on, judged_due, period_figures, report_lines_vi
-from handlers.core.format import calendar, short
+from handlers.display.format import calendar, short
 from handlers.text.fold import fold
 from handlers.text.i18n import _, fmt_date, fmt_number, ngettext
 from handlers.core.messages import Reply

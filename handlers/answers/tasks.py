@@ -6,7 +6,7 @@ from datetime import date
 
 from handlers.answers.scope import Scope
 from handlers.core.context import Ctx
-from handlers.core.format import calendar, work_item_line
+from handlers.display.format import calendar, work_item_line
 from handlers.text.i18n import _
 from handlers.answers.wording import heading, nothing_found
 from handlers.core.messages import Reply

@@ -28,6 +28,7 @@ def help_reply(ctx: Ctx, _args: str = "") -> Reply:
     if role == Role.ADMIN:
         lines.append(_("/diem — the Office records index scores with evidence"))
         lines.append(_("/moi — invite a colleague (code and link)"))
+        lines.append(_("/ngaynghi — days off and make-up working days as announced"))
         lines.append(_("Send a conclusion (.docx, .pdf) or a list (.xlsx, .csv) to import it."))
     lines += [
         _("/ngonngu — switch language (Tiếng Việt / English)"),

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from handlers.core.context import Ctx
-from handlers.core.format import short
+from handlers.display.format import short
 from handlers.text.i18n import _, fmt_date, ngettext, use_locale
 from handlers.core.messages import Button, Reply
 from handlers.core.outbox import cancel_pending, existing_keys, notification_row, reply_payload

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.core.context import Ctx
-from handlers.core.format import dossier_line, is_dossier_late
+from handlers.display.format import dossier_line, is_dossier_late
 from handlers.text.i18n import _
 from handlers.core.messages import Reply
 from handlers.core.paging import paged_reply

@@ -40,13 +40,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.core.context import Ctx
-from handlers.core.format import short
+from handlers.display.format import short
 from models.org_file import default_org
 
 log = logging.getLogger(__name__)
-from handlers.text.i18n import _, fmt_date, fmt_number, ngettext, use_locale
-from handlers.core.messages import Attachment, Reply
-from handlers.core.outbox import existing_keys, notification_row, reply_payload
+from handlers.text.i18n import _, fmt_date, fmt_percent, ngettext, use_locale
+from handlers.core.messages import Attachment, Button, Reply
+from handlers.core.outbox import notification_row, reply_payload
 from handlers.people.recipients import CHANGERS, head_names
 from models.org import Unit
 from models.queries import WorkItem, work_items
@@ -61,6 +61,11 @@ if TYPE_CHECKING:
 CHART_FILE = "bao-cao-tuan.png"
 TEXT_FILE = "bao-cao-tuan.txt"
 MOST_OVERDUE = 5
+DIGEST_OVERDUE = 3  # most overdue tasks shown in the digest text
+TITLE_CHARS = 60
+MAX_LINES = 15
+MAX_CHARS = 1500
+DETAIL_BUTTON = "more:viec:0"  # the task list /viec shows, first page
 BUCKETS = ("done", "in_progress", "due_week", "overdue")
 COLOURS = {"done": "#2e7d32", "in_progress": "#1f77b4", "due_week": "#f0a30a", "overdue": "#c62828"}
 
@@ -106,7 +111,7 @@ class Digest:
 def _calendar(cal):
     if cal is not None:
         return cal
-    from handlers.core.format import calendar
+    from handlers.display.format import calendar
 
     return calendar()
 
@@ -215,54 +220,63 @@ def dossier_figures(session: Session, start: date, end: date, now_local: datetim
 
 
 def _dossier_line(title: str, fig: PeriodFigures) -> str:
-    online = fmt_number(fig.online_share, 1) + "%" if fig.online_share is not None else "—"
+    online = fmt_percent(fig.online_share / 100, 0) if fig.online_share is not None else "—"
     return _("{title}: received {received} (online {online}); resolved {resolved}: early {early}, on time {on_time}, late {late}.").format(
         title=title, received=fig.received_in_period, online=online, resolved=fig.resolved_total,
         early=fig.early, on_time=fig.on_time, late=fig.late)
 
 
+def past_due_by_unit(fig: PeriodFigures) -> list[tuple[str, int]]:
+    """Dossiers open past their appointment date now, counted per unit (most first)."""
+    counts: dict[str, int] = {}
+    for d in fig.late_open:
+        code = getattr(d, "unit", None) or "—"
+        counts[code] = counts.get(code, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def render_text(today: date, scope: str, units: list[UnitTasks], overdue: list[OverdueLine],
                 week: PeriodFigures, month: PeriodFigures, estimate_lines: Sequence[str] | None,
-                common: UnitTasks | None = None) -> str:
-    lines = [_("*WEEKLY REPORT* — {scope}, {date}").format(scope=scope, date=fmt_date(today, weekday=True)), ""]
-    lines.append(_("*Tasks by lead unit* (done this year / in progress / due this week / overdue):"))
-    if not units and common is None:
-        lines.append(_("No tasks."))
-    for u in units:
-        lines.append(f"• {u.label}: {u.done} / {u.in_progress} / {u.due_week} / {u.overdue}")
+                common: UnitTasks | None = None, late_from: date | None = None) -> str:
+    """The digest as a Director reads it on a phone: at most ``MAX_LINES`` lines and
+    ``MAX_CHARS`` characters, figures only; the task titles in full are one tap away
+    (the "Xem chi tiết" button opens the task list). ``late_from``: the regular day
+    this digest missed (the bot was down), said in the first line."""
+    head = _("*WEEKLY REPORT* — {scope}, {date}").format(scope=scope, date=fmt_date(today, weekday=True))
+    if late_from is not None:
+        head += " " + _("(sent late; due {date})").format(date=fmt_date(late_from, weekday=True))
+    lines = [head, _("*Tasks by lead unit* (done this year / in progress / due this week / overdue):")]
     everything = units + ([common] if common else [])
-    if common:
-        lines.append(f"• {common.name}: {common.done} / {common.in_progress} / {common.due_week} / {common.overdue}")
+    if everything:
+        lines.append(" · ".join(
+            f"{u.code or _('All units')} {u.done}/{u.in_progress}/{u.due_week}/{u.overdue}" for u in everything))
+    else:
+        lines.append(_("No tasks."))
     total = UnitTasks("", "", "", *(sum(getattr(u, b) for u in everything) for b in BUCKETS))
     lines.append(_("Total: {done} done, {progress} in progress, {week} due this week, {overdue} overdue.").format(
         done=total.done, progress=total.in_progress, week=total.due_week, overdue=total.overdue))
-    lines.append("")
     if overdue:
         lines.append(_("*Most overdue tasks*:"))
-        for n, o in enumerate(overdue, start=1):
+        for n, o in enumerate(overdue[:DIGEST_OVERDUE], start=1):
             heads = ", ".join(o.heads) or _("no head registered")
             late = ngettext("{n} working day overdue", "{n} working days overdue", o.working_days).format(n=o.working_days)
-            lines.append(f"{n}. {o.title} — {o.unit_code}, " + _("due {date}").format(date=fmt_date(o.deadline))
-                         + f", {late} — {heads}")
+            lines.append(f"{n}. {short(o.title, TITLE_CHARS)} — {o.unit_code} ({heads}), {late}")
     else:
         lines.append(_("No overdue tasks."))
-    lines.append("")
-    lines.append(_("*Administrative procedure dossiers*"))
-    lines.append(_dossier_line(_("Past week ({start}–{end})").format(
-        start=f"{week.start:%d/%m}", end=f"{week.end:%d/%m/%Y}"), week))
-    lines.append(_dossier_line(_("Month so far ({start}–{end})").format(
-        start=f"{month.start:%d/%m}", end=f"{month.end:%d/%m/%Y}"), month))
-    missing = month.late_without_apology
-    if missing:
-        codes = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
-        lines.append(_("Late dossiers without an apology letter: {n} ({codes}).").format(n=len(missing), codes=codes))
-    else:
-        lines.append(_("Late dossiers without an apology letter: 0."))
+    lines.append(_dossier_line(_("Dossiers, past week ({start}–{end})").format(
+        start=f"{week.start:%d/%m}", end=f"{week.end:%d/%m}"), week))
+    lines.append(_dossier_line(_("Month so far"), month))
+    by_unit = past_due_by_unit(month)
+    past_due = ", ".join(f"{code} {n}" for code, n in by_unit) if by_unit else "0"
+    lines.append(_("Dossiers past due now: {units}; late without an apology letter: {n}.").format(
+        units=past_due, n=len(month.late_without_apology)))
     if estimate_lines:
-        lines.append("")
-        lines.append(_("*PAR index estimate*"))
-        lines.extend(estimate_lines)
-    return "\n".join(lines)
+        lines.append(estimate_lines[0])
+    lines.append(_("Full task list: press \"Xem chi tiết\"."))
+    text = "\n".join(lines)
+    if len(text) > MAX_CHARS:  # long unit names or titles: drop the titles' tails, never the figures
+        text = text[: MAX_CHARS - 1].rstrip() + "…"
+    return text
 
 
 # ---------------------------------------------------------------- chart
@@ -308,13 +322,13 @@ def render_chart(units: list[UnitTasks], title: str) -> bytes:
 
 
 def index_estimate_lines(session: Session, now: datetime, settings: Settings) -> list[str]:
-    """The PAR estimate and its three largest deductions; nothing if the
-    framework cannot be loaded (the digest must still go out)."""
-    from handlers.scoring import estimate_summary_vi
+    """The PAR estimate in one line (range, framework version, default-threshold flag);
+    nothing if the framework cannot be loaded (the digest must still go out)."""
+    from handlers.scoring import estimate_line_vi
     from handlers.scoring.data import current_estimate
 
     try:
-        return estimate_summary_vi(current_estimate(session, now, settings), top=3)
+        return [estimate_line_vi(current_estimate(session, now, settings))]
     except Exception:  # a broken framework file must not stop the digest
         log.exception("index estimate unavailable for the digest")
         return []
@@ -322,7 +336,7 @@ def index_estimate_lines(session: Session, now: datetime, settings: Settings) ->
 
 def build_digest(
     session: Session, now: datetime, settings: Settings, unit_id: int | None = None,
-    estimate_lines: list[str] | None = None, cal: WorkCalendar | None = None,
+    estimate_lines: list[str] | None = None, cal: WorkCalendar | None = None, late_from: date | None = None,
 ) -> Digest:
     """The digest for the whole Department (or one unit) as of ``now``."""
     cal = _calendar(cal)
@@ -338,7 +352,7 @@ def build_digest(
     month = dossier_figures(session, today.replace(day=1), today, local, tz, code)
     if estimate_lines is None and unit_id is None:
         estimate_lines = index_estimate_lines(session, now, settings)
-    text = render_text(today, scope, units, overdue, week, month, estimate_lines, common)
+    text = render_text(today, scope, units, overdue, week, month, estimate_lines, common, late_from)
     chart = render_chart(units + ([common] if common else []),
                          _("Tasks by lead unit — week of {date}").format(date=fmt_date(today)))
     return Digest(text=text, chart_png=chart, units=units, common=common, most_overdue=overdue, week=week, month=month)
@@ -347,7 +361,8 @@ def build_digest(
 def digest_replies(digest: Digest) -> list[Reply]:
     photo = Attachment(file_name=CHART_FILE, mime_type="image/png", data=digest.chart_png,
                        size=len(digest.chart_png), kind="photo")
-    return [Reply(digest.text), Reply(_("Chart: task status by lead unit"), attachment=photo)]
+    details = [[Button(_("See details"), DETAIL_BUTTON)]]
+    return [Reply(digest.text, buttons=details), Reply(_("Chart: task status by lead unit"), attachment=photo)]
 
 
 def write_digest(factory: sessionmaker[Session], settings: Settings, now: datetime, out_dir: Path | str) -> tuple[Path, Path]:
@@ -397,24 +412,45 @@ def digest_moment(now: datetime, settings: Settings, cal: WorkCalendar) -> datet
 
 def weekly_digest_rows(session: Session, now: datetime, settings: Settings, cal: WorkCalendar,
                        people: Directory) -> list[dict]:
-    """One digest notification per leader per ISO week (built only when one is missing)."""
+    """This week's digest for leaders and the office, planned once per ISO week.
+
+    Regular: the first working day on or after the digest day (Monday 07:30; a
+    holiday Monday moves to the next working day). If the bot was down then, the
+    digest goes out the next working morning of the same week, marked late. The
+    recipients are fixed when the week's digest is first planned: someone who
+    registers mid-week waits for the next regular one, and nobody gets it twice
+    (one idempotency key per person per week).
+    """
     moment = digest_moment(now, settings, cal)
-    if moment is None or not cal.is_working_day(cal.to_local(now).date()):
-        return []  # on a holiday Monday the first working day of the week catches up
-    year, week, _wd = moment.date().isocalendar()
-    keys = {p.id: f"digest:{year}-W{week:02d}:p{p.id}" for p in people.leaders}
-    missing = set(keys.values()) - existing_keys(session, keys.values())
-    if not missing:
+    local = cal.to_local(now)
+    today = local.date()
+    if moment is None or not cal.is_working_day(today):
         return []
+    year, week, _wd = moment.date().isocalendar()
+    recipients = {p.id: p for p in [*people.leaders, *people.office]}
+    keys = {pid: f"digest:{year}-W{week:02d}:p{pid}" for pid in recipients}
+    prefix = f"digest:{year}-W{week:02d}:p"
+    if existing_week(session, prefix):
+        return []  # planned already this week; late registrations wait for next week
+    regular_day = cal.on_or_after(moment.date())
+    late_from = None
+    if today > regular_day:
+        if local.time().replace(tzinfo=None) >= cal.windows[0][1]:
+            return []  # missed: send on a working morning, with fresh figures
+        late_from = regular_day
     rows = []
     payloads: dict[str, dict] = {}
-    for p in people.leaders:
-        key = keys[p.id]
-        if key not in missing:
-            continue
+    for pid, p in recipients.items():
         if p.locale not in payloads:
             with use_locale(p.locale):
-                replies = digest_replies(build_digest(session, now, settings, cal=cal))
+                replies = digest_replies(build_digest(session, now, settings, cal=cal, late_from=late_from))
             payloads[p.locale] = reply_payload(replies[0], more=replies[1:])
-        rows.append(notification_row(key, p.id, "digest", payloads[p.locale], cal.next_window(moment)))
+        rows.append(notification_row(keys[pid], pid, "digest", payloads[p.locale], cal.next_window(max(moment, local))))
     return rows
+
+
+def existing_week(session: Session, prefix: str) -> bool:
+    """Whether any digest of this week was planned (for anyone)."""
+    from models.outbox import Notification
+
+    return session.scalar(select(Notification.id).where(Notification.idem_key.startswith(prefix)).limit(1)) is not None

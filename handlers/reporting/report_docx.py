@@ -1,13 +1,20 @@
-"""Draft of the periodic PAR (CCHC) report as a Word document.
+"""Draft of the periodic PAR (CCHC) report as a Word document, fit to send.
 
 The layout follows the departments' reports to Sở Nội vụ (seeds 002 and 004):
-title block, I. chỉ đạo điều hành, II. results per field of the 2022–2030
-framework, III. satisfaction, IV. đánh giá chung, V. phương hướng,
-VI. kiến nghị. The bot fills in every figure it knows (dossier statistics,
-task counts, online share, initiatives, evidence list) and leaves yellow
-placeholders "[Văn phòng bổ sung: …]" for the prose only people can write.
-Dossier figures come from the same PeriodFigures and the same column list
-(:mod:`handlers.reporting.layout`) as the statistics workbook.
+title block with the rule lines of Nghị định 30/2020, the opening "Theo đề
+nghị của Sở Nội vụ tại văn bản số …", I. chỉ đạo điều hành, II. results per
+field of the 2022–2030 framework, III. satisfaction, IV. đánh giá chung,
+V. phương hướng for the next period by name ("6 tháng cuối năm 2026"),
+VI. kiến nghị, page numbers in the footer, and the province's wide figure
+table as an appendix ("Chi tiết theo Phụ lục đính kèm"). The bot fills in
+every figure it knows and leaves yellow placeholders "[Văn phòng bổ sung: …]"
+for the prose only people can write.
+
+What is for the Department only — the self-assessed index estimate, points
+lost per unit, lists of dossier codes, the evidence files — never goes into
+the report addressed outside: :func:`build_internal_annex` writes it to a
+second document. Dossier figures come from the same PeriodFigures and the
+same column list (:mod:`handlers.reporting.layout`) as the statistics workbook.
 """
 
 from __future__ import annotations
@@ -20,9 +27,12 @@ from datetime import date
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
+
+from handlers.text.i18n import fmt_date_nd30, use_locale
 
 from handlers.dossiers.figures import (
     PeriodFigures,
@@ -34,6 +44,30 @@ from handlers.reporting.layout import STAT_COLUMNS
 
 FONT = "Times New Roman"
 FIGURE_TABLE_HEADER = ("Chỉ tiêu", "Số liệu")
+APPENDIX_TITLE = "PHỤ LỤC"
+APPENDIX_REF = "(Chi tiết theo Phụ lục đính kèm)"
+INTERNAL_TITLE = "PHỤ LỤC NỘI BỘ – KHÔNG GỬI KÈM BÁO CÁO"
+_NEXT_HALF = {"6 tháng đầu năm": "6 tháng cuối năm"}
+_QUARTERS = ("I", "II", "III", "IV")
+
+
+def next_period_label(label: str) -> str | None:
+    """The period the "phương hướng" section is for, named as the seeds name it:
+    "6 tháng đầu năm 2026" → "6 tháng cuối năm 2026", "năm 2026" → "năm 2027",
+    "quý I năm 2026" → "quý II năm 2026", "6 tháng cuối năm 2026" → "năm 2027"."""
+    import re
+
+    if m := re.fullmatch(r"6 tháng đầu năm (\d{4})", label):
+        return f"6 tháng cuối năm {m.group(1)}"
+    if m := re.fullmatch(r"(?:6 tháng cuối )?năm (\d{4})", label):
+        return f"năm {int(m.group(1)) + 1}"
+    if m := re.fullmatch(r"quý (I|II|III|IV) năm (\d{4})", label):
+        q, year = _QUARTERS.index(m.group(1)), int(m.group(2))
+        return f"quý {_QUARTERS[q + 1]} năm {year}" if q < 3 else f"quý I năm {year + 1}"
+    if m := re.fullmatch(r"tháng (\d{1,2}) năm (\d{4})", label):
+        month, year = int(m.group(1)), int(m.group(2))
+        return f"tháng {month % 12 + 1} năm {year + (month == 12)}"
+    return None
 
 
 @dataclass
@@ -64,6 +98,7 @@ class ReportData:
     procedures_online: int | None = None  # procedures offered online (toàn trình/một phần)
     procedures_total: int | None = None
     place: str | None = None  # "Quảng Ngãi"
+    request_ref: str | None = None  # Sở Nội vụ's request: "371/SNV-CCHCVTLT ngày 03/3/2022"
     report_date: date | None = None
     document_number: str | None = None  # "123/BC-SKHCN"
     signer_title: str = "GIÁM ĐỐC"
@@ -72,19 +107,75 @@ class ReportData:
 
 
 def write_report_docx(data: ReportData) -> bytes:
-    """The report as .docx bytes."""
+    """The report addressed to Sở Nội vụ as .docx bytes (no internal content)."""
     doc = Document()
     _page_setup(doc)
     w = _Writer(doc)
-    _title_block(w, data)
-    _section_direction(w, data)
-    _section_results(w, data)
-    _section_satisfaction(w)
-    _section_assessment(w, data)
-    _section_plans(w, data)
-    _section_proposals(w)
-    _closing(w, data)
-    _appendix(w, data)
+    with use_locale("vi"):
+        _title_block(w, data)
+        _section_direction(w, data)
+        _section_results(w, data)
+        _section_satisfaction(w)
+        _section_assessment(w, data)
+        _section_plans(w, data)
+        _section_proposals(w)
+        _closing(w, data)
+        _appendix(w, data)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def build_internal_annex(data: ReportData, estimate=None) -> bytes:
+    """The Department-only companion of the report, as .docx bytes: the
+    self-assessed index estimate (per criterion when ``estimate`` is given),
+    points lost per unit, the codes of late dossiers and those without an
+    apology letter, and the evidence files. Never sent with the report."""
+    from handlers.scoring.explain import (
+        ATTRIBUTION_VI, explain_estimate, fmt_loss, framework_line_vi, losses_by_unit, unit_label,
+    )
+
+    doc = Document()
+    _page_setup(doc)
+    w = _Writer(doc)
+    fig = data.figures
+    with use_locale("vi"):
+        w.para(INTERNAL_TITLE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        w.para(f"Kèm dự thảo báo cáo CCHC {data.period_label} của {data.org_name}", italic=True,
+               align=WD_ALIGN_PARAGRAPH.CENTER)
+        w.heading("1. Tự đánh giá Chỉ số CCHC (ước tính)")
+        lines = list(data.index_estimate_lines)
+        if estimate is not None and not lines:
+            lines = explain_estimate(estimate)[:2]
+        if estimate is not None and framework_line_vi(estimate) not in lines:
+            lines.append(framework_line_vi(estimate))
+        for line in lines or ["Chưa có ước tính."]:
+            w.bullet(line)
+        if estimate is not None:
+            w.heading("2. Điểm bị trừ theo đơn vị")
+            by_unit = losses_by_unit(estimate)
+            for code, points in by_unit:
+                w.bullet(f"{unit_label(code)}: {fmt_loss(points)} điểm")
+            if not by_unit:
+                w.bullet("Không có.")
+            w.para(f"Cách phân bổ: {ATTRIBUTION_VI}.", italic=True)
+            w.heading("3. Giải thích từng tiêu chí")
+            for line in explain_estimate(estimate)[2:]:
+                w.para(line.lstrip("• "), indent=False)
+        w.heading("Hồ sơ trễ hạn trong kỳ")
+        late = [*fig.late_resolved, *fig.late_open]
+        for d in late:
+            state = "đang quá hạn" if d in fig.late_open else "trả quá hạn"
+            w.bullet(f"{d.code} — {getattr(d, 'unit', None) or '—'} — {state}")
+        if not late:
+            w.bullet("Không có.")
+        missing = fig.late_without_apology
+        w.para("Chưa có phiếu xin lỗi trước ngày hẹn trả: " + (", ".join(missing) if missing else "không có") + ".",
+               indent=False)
+        if data.evidence:
+            w.heading("Danh mục tài liệu kiểm chứng")
+            for i, item in enumerate(data.evidence, start=1):
+                w.para(f"{i}. {item}", indent=False)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
@@ -103,6 +194,45 @@ def _page_setup(doc) -> None:
     style.font.size = Pt(14)
     style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
     style.paragraph_format.space_after = Pt(6)
+    _page_number_footer(doc.sections[0])
+
+
+def _page_number_footer(section) -> None:
+    """A centred PAGE field in the footer: Word and LibreOffice number every page."""
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        elif text == "PAGE":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = " PAGE "
+        else:
+            el = OxmlElement("w:t")
+            el.text = text
+        run._r.append(el)
+    run.font.size = Pt(13)
+
+
+def _rule_line(cell, width_cm: float, cell_cm: float) -> None:
+    """The short solid line under the agency name or the motto (Nghị định 30/2020):
+    a bottom border on an empty paragraph, shortened by equal indents."""
+    p = cell.add_paragraph()
+    side = max(0.0, (cell_cm - width_cm) / 2)
+    p.paragraph_format.left_indent = Cm(side)
+    p.paragraph_format.right_indent = Cm(side)
+    p.paragraph_format.space_after = Pt(0)
+    p.paragraph_format.line_spacing = Pt(2)
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    ppr.append(borders)
 
 
 class _Writer:
@@ -144,22 +274,34 @@ def _title_block(w: _Writer, d: ReportData) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.rows[0].cells
     _cell_text(left, [(d.parent_name or "UBND TỈNH [TÊN TỈNH]", False), (d.org_name.upper(), True)])
+    _rule_line(left, 2.5, 6.8)
     _cell_text(right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True), ("Độc lập - Tự do - Hạnh phúc", True)])
+    for cell in (left, right):  # 12 pt keeps the agency name and the quốc hiệu on one line each
+        for para in cell.paragraphs:
+            for run in para.runs:
+                run.font.size = Pt(12)
+    _rule_line(right, 6.0, 9.7)
+    table.autofit = False
+    for col, width in zip(table.columns, (Cm(6.8), Cm(9.7))):
+        col.width = width  # the grid (LibreOffice reads it) and each cell (Word does)
+        for cell in col.cells:
+            cell.width = width
     number = d.document_number or "       /BC-SKHCN"
     _cell_text(table.rows[1].cells[0], [(f"Số: {number}", False)])
-    if d.report_date:
-        when = f"ngày {d.report_date.day:02d} tháng {d.report_date.month:02d} năm {d.report_date.year}"
-    else:
-        when = "ngày      tháng      năm"
+    when = fmt_date_nd30(d.report_date) if d.report_date else "ngày      tháng      năm"
     _cell_text(table.rows[1].cells[1], [(f"{d.place or '[Địa danh]'}, {when}", False)], italic=True)
     w.para()
     w.para("BÁO CÁO", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     w.para(f"Kết quả thực hiện công tác cải cách hành chính {d.period_label}", bold=True,
            align=WD_ALIGN_PARAGRAPH.CENTER)
     w.para("––––––––––", align=WD_ALIGN_PARAGRAPH.CENTER)
-    p = w.para(f"{d.org_name} báo cáo kết quả thực hiện công tác cải cách hành chính (CCHC) "
-               f"{d.period_label} như sau. Căn cứ: ")
-    w.placeholder("văn bản hướng dẫn của Sở Nội vụ về chế độ báo cáo CCHC (số, ngày)", p)
+    p = w.para("Theo đề nghị của Sở Nội vụ tại văn bản số ")
+    if d.request_ref:
+        p.add_run(d.request_ref)
+    else:
+        w.placeholder("số, ngày văn bản của Sở Nội vụ", p)
+    p.add_run(f" về việc hướng dẫn thực hiện báo cáo cải cách hành chính (CCHC) định kỳ, {d.org_name} "
+              f"báo cáo kết quả thực hiện công tác CCHC {d.period_label} như sau:")
 
 
 def _cell_text(cell, lines: list[tuple[str, bool]], italic: bool = False) -> None:
@@ -228,15 +370,15 @@ def _section_results(w: _Writer, d: ReportData) -> None:
         w.para(f"Sở đang thực hiện {format_int_vi(d.procedures_total)} thủ tục hành chính{online}.")
     else:
         w.placeholder("số TTHC thuộc thẩm quyền, công bố, công khai, rà soát đơn giản hóa")
-    w.para(f"Kết quả tiếp nhận, giải quyết hồ sơ TTHC từ ngày {fig.start:%d/%m/%Y} đến ngày "
-           f"{fig.end:%d/%m/%Y} (số liệu tính đến ngày {fig.as_of:%d/%m/%Y}):")
-    for line in report_lines_vi(fig):
+    w.para(f"Kết quả tiếp nhận, giải quyết hồ sơ TTHC từ {fmt_date_nd30(fig.start)} đến "
+           f"{fmt_date_nd30(fig.end)} (số liệu tính đến {fmt_date_nd30(fig.as_of)}):")
+    for line in external_lines(fig):
         w.bullet(line)
     if d.by_field:
         parts = [f"{format_int_vi(f.received_total)} hồ sơ thuộc lĩnh vực {name[:1].lower() + name[1:]}"
                  for name, f in d.by_field.items()]
         w.bullet("Theo lĩnh vực: " + "; ".join(parts) + ".")
-    _figure_table(w, fig)
+    w.para(APPENDIX_REF, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     w.heading("3. Cải cách tổ chức bộ máy")
     w.placeholder("rà soát chức năng, nhiệm vụ, cơ cấu tổ chức; quản lý biên chế")
     w.heading("4. Cải cách chế độ công vụ")
@@ -250,9 +392,20 @@ def _section_results(w: _Writer, d: ReportData) -> None:
     w.placeholder("ứng dụng CNTT, văn bản điện tử, chữ ký số, ISO điện tử, chuyển đổi số")
 
 
+def external_lines(fig: PeriodFigures) -> list[str]:
+    """The figure sentences for a letter addressed outside: counts only — a list of
+    dossier codes in brackets (for the office's follow-up) is cut off."""
+    codes = {d.code for d in (*fig.late_resolved, *fig.late_open)} | set(fig.late_without_apology)
+    out = []
+    for line in report_lines_vi(fig):
+        if any(code in line for code in codes) and " (" in line:
+            line = line[: line.rindex(" (")].rstrip(" :") + "."
+        out.append(line)
+    return out
+
+
 def _figure_table(w: _Writer, fig: PeriodFigures) -> None:
     """Chỉ tiêu / số liệu, one row per column of the province's table."""
-    w.para("Bảng số liệu tiếp nhận và giải quyết hồ sơ TTHC:", italic=True)
     table = w.doc.add_table(rows=1, cols=2)
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, FIGURE_TABLE_HEADER):
@@ -295,19 +448,16 @@ def _section_assessment(w: _Writer, d: ReportData) -> None:
                f"{format_int_vi(len(fig.late_without_apology))} hồ sơ chưa có phiếu xin lỗi "
                f"trước ngày hẹn trả.")
     w.placeholder("tồn tại, hạn chế và nguyên nhân")
-    if d.index_estimate_lines:
-        w.heading("3. Tự đánh giá Chỉ số CCHC (ước tính)")
-        for line in d.index_estimate_lines:
-            w.bullet(line)
 
 
 def _section_plans(w: _Writer, d: ReportData) -> None:
-    w.heading("V. PHƯƠNG HƯỚNG, NHIỆM VỤ CCHC TRỌNG TÂM KỲ TỚI")
+    nxt = next_period_label(d.period_label)
+    w.heading("V. PHƯƠNG HƯỚNG, NHIỆM VỤ CCHC TRỌNG TÂM" + (f" {nxt.upper()}" if nxt else ""))
     fig = d.figures
     if fig.late or fig.in_progress_past_due or fig.late_without_apology:
         w.para("Chấn chỉnh việc giải quyết hồ sơ TTHC quá hạn; thực hiện đầy đủ việc gửi phiếu xin "
                "lỗi và hẹn lại ngày trả kết quả trước ngày hẹn trả theo quy định.")
-    w.placeholder("các nhiệm vụ trọng tâm kỳ tới")
+    w.placeholder(f"các nhiệm vụ trọng tâm {nxt}" if nxt else "các nhiệm vụ trọng tâm")
 
 
 def _section_proposals(w: _Writer) -> None:
@@ -316,7 +466,9 @@ def _section_proposals(w: _Writer) -> None:
 
 
 def _closing(w: _Writer, d: ReportData) -> None:
-    w.para(f"Trên đây là báo cáo kết quả thực hiện công tác CCHC {d.period_label} của "
+    nxt = next_period_label(d.period_label)
+    plans = f" và phương hướng, nhiệm vụ {nxt}" if nxt else ""
+    w.para(f"Trên đây là báo cáo kết quả thực hiện công tác CCHC {d.period_label}{plans} của "
            f"{d.org_name}./.")
     table = w.doc.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
@@ -344,9 +496,11 @@ def _closing(w: _Writer, d: ReportData) -> None:
 
 
 def _appendix(w: _Writer, d: ReportData) -> None:
-    if not d.evidence:
-        return
+    """The province's figure table, on its own page after the signature."""
     w.doc.add_page_break()
-    w.para("PHỤ LỤC: DANH MỤC TÀI LIỆU KIỂM CHỨNG", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    for i, item in enumerate(d.evidence, start=1):
-        w.para(f"{i}. {item}", indent=False)
+    w.para(APPENDIX_TITLE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    w.para(f"TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT HỒ SƠ TTHC {d.period_label.upper()}", bold=True,
+           align=WD_ALIGN_PARAGRAPH.CENTER)
+    w.para(f"(Kèm theo Báo cáo kết quả thực hiện công tác CCHC {d.period_label} của {d.org_name})",
+           italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _figure_table(w, d.figures)

@@ -15,7 +15,7 @@ from datetime import date
 
 from handlers.scoring.framework import Criterion, Framework
 from handlers.scoring.inputs import ScoringInputs
-from handlers.scoring.rules import LossKind, Outcome, Status, evaluate
+from handlers.scoring.rules import LossKind, Outcome, Status, describe_rule, evaluate
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,13 @@ class LeafResult:
     unit: str
     data_source: str
     note: str = ""
+    figures: str = ""
+    rule: str = ""
+
+    @property
+    def open(self) -> bool:
+        """No score yet (nothing entered, no data): its maximum is still open."""
+        return self.status in ("missing", "no_data")
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,26 @@ class Estimate:
     leaves: list[LeafResult]
     deductions: list[Deduction]
     missing: list[LeafResult] = field(default_factory=list)
+    framework_version: str = ""
+    framework_decision: str = ""
+
+    @property
+    def default_thresholds(self) -> bool:
+        return not self.framework_decision
+
+    @property
+    def open_leaves(self) -> list[LeafResult]:
+        """Leaves without a score yet: not entered or no data to judge."""
+        return [leaf for leaf in self.leaves if leaf.open]
+
+    @property
+    def open_max(self) -> float:
+        """The points still open: the estimate lies between ``total`` and ``total + open_max``."""
+        return round(sum(leaf.max_points for leaf in self.open_leaves), 2)
+
+    @property
+    def upper(self) -> float:
+        return round(self.total + self.open_max, 2)
 
     @property
     def final_total(self) -> float:
@@ -129,6 +156,8 @@ def estimate(framework: Framework, inputs: ScoringInputs) -> Estimate:
         leaves=leaves,
         deductions=deductions,
         missing=[leaf for leaf in leaves if leaf.status == "missing"],
+        framework_version=framework.version,
+        framework_decision=framework.decision,
     )
 
 
@@ -143,6 +172,8 @@ def _leaf_result(fld: Criterion, leaf: Criterion, outcome: Outcome) -> LeafResul
         unit=leaf.responsible_unit or "",
         data_source=leaf.data_source or "",
         note=outcome.note,
+        figures=outcome.figures,
+        rule=describe_rule(leaf),
     )
 
 

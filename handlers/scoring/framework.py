@@ -88,6 +88,15 @@ class Framework:
     note: str
     fields: tuple[Criterion, ...]
     path: str = ""
+    version: str = ""
+    decision: str = ""
+    """The provincial decision the points and thresholds were taken from; empty
+    while they are still the template defaults shipped with the bot."""
+
+    @property
+    def default_thresholds(self) -> bool:
+        """True while nobody has set the thresholds from the province's decision."""
+        return not self.decision
 
     @property
     def max_points(self) -> float:
@@ -208,7 +217,10 @@ def _parse_rule(code: str, raw: Any, max_points: float, problems: list[str]) -> 
 
 
 def _num(x: float) -> str:
-    return f"{x:g}".replace(".", ",")
+    """4,5 / 5 in the file-error messages (Babel, no trailing zeros)."""
+    from handlers.scoring.rules import fmt_number
+
+    return fmt_number(x)
 
 
 def parse_framework(raw: Any, source: str = "<dữ liệu>") -> Framework:
@@ -264,6 +276,8 @@ def parse_framework(raw: Any, source: str = "<dữ liệu>") -> Framework:
         note=str(raw.get("note") or ""),
         fields=tuple(fields),
         path=source,
+        version=str(raw.get("version") or year),
+        decision=str(raw.get("decision") or "").strip(),
     )
 
 

@@ -81,6 +81,9 @@ class DossierSummary:
 
     received: int = 0
     online: int = 0
+    resolved: int | None = None
+    """Dossiers resolved in the year (early + on time + late), from the figures module;
+    None when not supplied — the on-time criteria then say "chưa có dữ liệu"."""
     procedures_total: int = 0
     procedures_with_postal: int = 0
     online_procedures: int = 0

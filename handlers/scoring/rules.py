@@ -14,15 +14,20 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Literal
 
-from handlers.scoring.formatting import fmt_date, fmt_number, fmt_percent, list_codes
 from handlers.scoring.inputs import ManualScore, ScoringInputs, TaskFact
+from handlers.text.i18n import fmt_date
+from handlers.text.i18n import fmt_number as _fmt_number
+from handlers.text.i18n import fmt_percent as _fmt_percent
 
 if TYPE_CHECKING:
     from handlers.scoring.framework import Criterion
 
 Status = Literal["full", "deducted", "missing", "no_data"]
+"""``missing``: an entered score nobody has entered; ``no_data``: no facts to judge
+yet. Both count 0 and their maximum is "still open" in the estimate's range."""
 LossKind = Literal["rule", "manual", "survey"]
 _EPS = 1e-9
 
@@ -40,18 +45,53 @@ class Loss:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A leaf's score. ``note`` carries context (e.g. who entered a manual score)."""
+    """A leaf's score. ``note`` carries context (e.g. who entered a manual score);
+    ``figures`` the input figures the rule read, for ``explain_estimate``."""
 
     points: float
     status: Status
     losses: tuple[Loss, ...] = ()
     note: str = ""
+    figures: str = ""
 
 
 @dataclass(frozen=True)
 class RuleSpec:
     evaluate: Callable[["Criterion", ScoringInputs], Outcome]
     check: Callable[[dict[str, Any], float], list[str]]
+    describe: Callable[[dict[str, Any], float], str] = lambda params, max_points: ""
+
+
+def fmt_number(x: float) -> str:
+    """A figure without trailing zeros: 1,5; 3; 0,25 (Babel, current locale)."""
+    return _fmt_number(x, 2, trim=True)
+
+
+def fmt_percent(ratio: float) -> str:
+    """45%, 93,18% (Babel, current locale)."""
+    return _fmt_percent(ratio, 2, trim=True)
+
+
+def list_codes(codes: list[str], limit: int = 5) -> str:
+    """A short code list for one line: 'HS-001, HS-017, HS-230' or '… và 4 mục khác'."""
+    shown = ", ".join(codes[:limit])
+    rest = len(codes) - limit
+    return f"{shown} và {rest} mục khác" if rest > 0 else shown
+
+
+def describe_bands(params: dict[str, Any], max_points: float) -> str:
+    """"100%: 3 điểm; từ 95%: 2,25 điểm; dưới 95%: 0" — the band table in words."""
+    if params.get("scoring", "bands") == "proportional":
+        return f"điểm = {fmt_number(max_points)} × tỷ lệ"
+    bands = sorted(params.get("bands") or [], key=lambda b: -float(b["min"]))
+    parts = []
+    for band in bands:
+        pts = fmt_number(max_points * float(band["factor"]))
+        parts.append(f"{fmt_percent(float(band['min']))}: {pts} điểm" if float(band["min"]) >= 1
+                     else f"từ {fmt_percent(float(band['min']))}: {pts} điểm")
+    if bands and float(bands[-1]["min"]) > 0:
+        parts.append(f"dưới {fmt_percent(float(bands[-1]['min']))}: 0 điểm")
+    return "; ".join(parts)
 
 
 # ------------------------------------------------------------ shared helpers
@@ -132,20 +172,23 @@ def _check_choice(params: dict[str, Any], key: str, choices: tuple[str, ...]) ->
 
 
 def _empty(criterion: Criterion, params: dict[str, Any], note: str) -> Outcome:
-    """No facts to judge: full points unless the file says an empty set scores zero."""
-    if params.get("if_empty", "max") == "zero":
-        return Outcome(0.0, "no_data", note=note)
-    return Outcome(criterion.max_points, "no_data", note=note)
+    """No facts to judge: "chưa có dữ liệu", 0 points, the maximum left open.
+
+    Counting it as full marks (as the bot once did) overstates the estimate
+    exactly where nobody has looked. ``if_empty`` is still accepted in edited
+    copies of a framework file but no longer changes this.
+    """
+    return Outcome(0.0, "no_data", note=note, figures="chưa có dữ liệu")
 
 
 def _unit(criterion: Criterion) -> str:
     return criterion.responsible_unit or "?"
 
 
-def _outcome(criterion: Criterion, points: float, losses: list[Loss], note: str = "") -> Outcome:
+def _outcome(criterion: Criterion, points: float, losses: list[Loss], note: str = "", figures: str = "") -> Outcome:
     points = max(0.0, min(criterion.max_points, round(points, 2)))
     status: Status = "full" if points >= criterion.max_points - _EPS else "deducted"
-    return Outcome(points, status, tuple(l for l in losses if l.points > _EPS), note)
+    return Outcome(points, status, tuple(l for l in losses if l.points > _EPS), note, figures or note)
 
 
 # ------------------------------------------------------------ tasks
@@ -207,12 +250,16 @@ def _eval_task_completion(criterion: Criterion, inputs: ScoringInputs) -> Outcom
     failures = [(t, s) for t, s in states if s in ("done_late", "overdue")]
     judged = on_time + len(failures)
     if judged == 0:
-        return Outcome(criterion.max_points, "full", note=f"{pending} nhiệm vụ{label} đang trong hạn.")
+        # nothing due yet: not full marks, not a loss — the points are still open
+        note = f"{pending} nhiệm vụ{label} đang trong hạn, chưa đến hạn chấm."
+        return Outcome(0.0, "no_data", note=note, figures=note)
     ratio = on_time / judged
     points = _score_ratio(ratio, criterion.max_points, params)
     lost = round(criterion.max_points - points, 2)
+    figures = f"{on_time}/{judged} nhiệm vụ{label} đúng hạn gốc ({fmt_percent(ratio)})" + (
+        f"; {pending} nhiệm vụ chưa đến hạn" if pending else "")
     if lost <= _EPS:
-        return _outcome(criterion, points, [], f"{on_time}/{judged} nhiệm vụ{label} đúng hạn.")
+        return _outcome(criterion, points, [], f"{on_time}/{judged} nhiệm vụ{label} đúng hạn.", figures)
 
     by_unit: dict[str, list[tuple[TaskFact, str]]] = defaultdict(list)
     for task, state in failures:
@@ -235,7 +282,7 @@ def _eval_task_completion(criterion: Criterion, inputs: ScoringInputs) -> Outcom
         steps.append(future)
         recover = "; ".join(steps)
         losses.append(Loss(unit, shares[unit], what, recover[:1].upper() + recover[1:]))
-    return _outcome(criterion, points, losses)
+    return _outcome(criterion, points, losses, figures=figures)
 
 
 def _task_future_hint(
@@ -281,10 +328,18 @@ def _eval_reports_on_time(criterion: Criterion, inputs: ScoringInputs) -> Outcom
             late[report.unit].append(report)
         elif state == "overdue":
             missing[report.unit].append(report)
+    n_late = sum(len(v) for v in late.values())
+    n_missing = sum(len(v) for v in missing.values())
+    due = sum(1 for r in reports if r.judged_deadline is not None and r.judged_deadline < inputs.as_of
+              or r.completed_at is not None)
+    figures = f"{due} kỳ báo cáo đã đến hạn: {n_late} nộp trễ, {n_missing} chưa nộp"
+    if not due:
+        note = f"{len(reports)} kỳ báo cáo chưa đến hạn."
+        return Outcome(0.0, "no_data", note=note, figures=note)
     raw = {u: len(late[u]) * per_late + len(missing[u]) * per_missing for u in {*late, *missing}}
     total_raw = sum(raw.values())
     if total_raw <= _EPS:
-        return _outcome(criterion, criterion.max_points, [])
+        return _outcome(criterion, criterion.max_points, [], figures=figures)
     lost = min(criterion.max_points, round(total_raw, 2))
     shares = allocate(lost, dict(sorted(raw.items())))
     losses = []
@@ -308,7 +363,12 @@ def _eval_reports_on_time(criterion: Criterion, inputs: ScoringInputs) -> Outcom
         else:
             recover = "Đặt nhắc hạn sớm cho các kỳ báo cáo còn lại trong năm; báo cáo đã trễ không lấy lại điểm"
         losses.append(Loss(unit, shares[unit], what, recover))
-    return _outcome(criterion, criterion.max_points - lost, losses)
+    return _outcome(criterion, criterion.max_points - lost, losses, figures=figures)
+
+
+def _describe_reports(params: dict[str, Any], max_points: float) -> str:
+    return (f"trừ {fmt_number(float(params.get('per_late', 0.25)))} điểm mỗi báo cáo nộp trễ, "
+            f"{fmt_number(float(params.get('per_missing', 0.5)))} điểm mỗi báo cáo chưa nộp, không âm")
 
 
 def _check_reports(params: dict[str, Any], max_points: float) -> list[str]:
@@ -324,46 +384,92 @@ def _check_reports(params: dict[str, Any], max_points: float) -> list[str]:
 # ------------------------------------------------------------ dossiers
 
 
-def _eval_dossier_timeliness(criterion: Criterion, inputs: ScoringInputs) -> Outcome:
-    params = criterion.rule.params
-    per_late = float(params.get("per_late", 0.25))
-    per_no_apology = float(params.get("per_without_apology", 0.25))
-    d = inputs.dossiers
-    if not d.received and not d.late and not d.overdue_open:
-        return _empty(criterion, params, "Chưa có hồ sơ nào trong năm.")
+def _dossier_counts(d) -> tuple[int, int] | None:
+    """(on time, judged) for the on-time share, or None without data.
+
+    Judged = dossiers resolved in the year (early + on time + late) plus those
+    still open past their appointment date (they can only end late); on time
+    = resolved − resolved late. Paused dossiers are in neither list.
+    """
+    if d.resolved is None:
+        return None
+    judged = d.resolved + len(d.overdue_open)
+    return max(0, d.resolved - len(d.late)), judged
+
+
+def _late_by_unit(d) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     returned: dict[str, list[str]] = defaultdict(list)
     still_open: dict[str, list[str]] = defaultdict(list)
-    no_apology: dict[str, list[str]] = defaultdict(list)
     for code, unit in d.late:
         returned[unit].append(code)
     for code, unit in d.overdue_open:
         still_open[unit].append(code)
-    for code, unit in d.late_without_apology:
-        no_apology[unit].append(code)
-    raw: dict[tuple[str, str], float] = {}
-    for unit in sorted({*returned, *still_open}):
-        raw[(unit, "late")] = (len(returned[unit]) + len(still_open[unit])) * per_late
-    for unit in sorted(no_apology):
-        raw[(unit, "apology")] = len(no_apology[unit]) * per_no_apology
-    total_raw = sum(raw.values())
-    if total_raw <= _EPS:
-        return _outcome(criterion, criterion.max_points, [])
-    lost = min(criterion.max_points, round(total_raw, 2))
-    shares = allocate(lost, {k: v for k, v in raw.items() if v > 0})
+    return returned, still_open
+
+
+def _eval_dossier_on_time(criterion: Criterion, inputs: ScoringInputs) -> Outcome:
+    """Ratio bands on the share of dossiers resolved on time, as provincial frameworks
+    score it; the points lost are attributed to units by their share of the late
+    dossiers (an attribution, not a per-dossier deduction)."""
+    params = criterion.rule.params
+    d = inputs.dossiers
+    counts = _dossier_counts(d)
+    if counts is None or counts[1] == 0:
+        return _empty(criterion, params, "Chưa có số liệu hồ sơ đã giải quyết trong năm.")
+    on_time, judged = counts
+    ratio = on_time / judged
+    points = _score_ratio(ratio, criterion.max_points, params)
+    lost = round(criterion.max_points - points, 2)
+    figures = (f"{on_time}/{judged} hồ sơ giải quyết đúng hạn ({fmt_percent(ratio)}); "
+               f"{len(d.late)} trả quá hạn, {len(d.overdue_open)} đang quá hạn")
+    if lost <= _EPS:
+        return _outcome(criterion, points, [], figures=figures)
+    returned, still_open = _late_by_unit(d)
+    n_late = len(d.late) + len(d.overdue_open)
+    weights = {u: len(returned[u]) + len(still_open[u]) for u in sorted({*returned, *still_open})}
+    shares = allocate(lost, weights) if weights else {_unit(criterion): lost}
     losses = []
-    for (unit, kind), points in shares.items():
-        if kind == "late":
-            losses.append(Loss(unit, points, *_late_texts(returned[unit], still_open[unit])))
-        else:
-            codes = no_apology[unit]
-            losses.append(Loss(
-                unit,
-                points,
-                f"{len(codes)} hồ sơ quá hạn không có phiếu xin lỗi trước ngày hẹn trả ({list_codes(codes)})",
-                "Gửi phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04) trước ngày hẹn trả "
-                "cho mọi hồ sơ có nguy cơ trễ hạn",
-            ))
-    return _outcome(criterion, criterion.max_points - lost, losses)
+    for unit, pts in shares.items():
+        what, recover = _late_texts(returned.get(unit, []), still_open.get(unit, []))
+        what = (f"{what} — tỷ lệ đúng hạn chung {fmt_percent(ratio)}; phần điểm mất được phân bổ theo "
+                f"số hồ sơ trễ của đơn vị ({weights.get(unit, 0)}/{n_late} hồ sơ trễ)")
+        losses.append(Loss(unit, pts, what, recover))
+    return _outcome(criterion, points, losses, figures=figures)
+
+
+def _eval_dossier_apology(criterion: Criterion, inputs: ScoringInputs) -> Outcome:
+    """The apology letter (Mẫu 04) as its own item: bands on the share of late
+    dossiers with a letter issued before the appointment date; no late dossier,
+    full marks (when there are dossier figures at all)."""
+    params = criterion.rule.params
+    d = inputs.dossiers
+    counts = _dossier_counts(d)
+    if counts is None or counts[1] == 0:
+        return _empty(criterion, params, "Chưa có số liệu hồ sơ đã giải quyết trong năm.")
+    late_total = len(d.late) + len(d.overdue_open)
+    if late_total == 0:
+        return _outcome(criterion, criterion.max_points, [], figures="không có hồ sơ trễ hạn")
+    without: dict[str, list[str]] = defaultdict(list)
+    for code, unit in d.late_without_apology:
+        without[unit].append(code)
+    n_without = sum(len(v) for v in without.values())
+    ratio = (late_total - n_without) / late_total
+    points = _score_ratio(ratio, criterion.max_points, params)
+    lost = round(criterion.max_points - points, 2)
+    figures = f"{late_total - n_without}/{late_total} hồ sơ trễ hạn có phiếu xin lỗi ({fmt_percent(ratio)})"
+    if lost <= _EPS:
+        return _outcome(criterion, points, [], figures=figures)
+    shares = allocate(lost, {u: len(v) for u, v in sorted(without.items())})
+    losses = [
+        Loss(unit, pts,
+             f"{len(without[unit])} hồ sơ trễ hạn không có phiếu xin lỗi trước ngày hẹn trả "
+             f"({list_codes(without[unit])}) — phần điểm mất được phân bổ theo số hồ sơ thiếu phiếu "
+             f"({len(without[unit])}/{n_without})",
+             "Gửi phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04) trước ngày hẹn trả "
+             "cho mọi hồ sơ có nguy cơ trễ hạn")
+        for unit, pts in shares.items()
+    ]
+    return _outcome(criterion, points, losses, figures=figures)
 
 
 def _late_texts(returned: list[str], still_open: list[str]) -> tuple[str, str]:
@@ -385,12 +491,10 @@ def _late_texts(returned: list[str], still_open: list[str]) -> tuple[str, str]:
     return " và ".join(parts), recover
 
 
-def _check_dossier_timeliness(params: dict[str, Any], max_points: float) -> list[str]:
-    return (
-        _check_number(params, "per_late")
-        + _check_number(params, "per_without_apology")
-        + _check_choice(params, "if_empty", ("max", "zero"))
-    )
+def _check_dossier_bands(params: dict[str, Any], max_points: float) -> list[str]:
+    stale = [k for k in ("per_late", "per_without_apology") if k in params]
+    problems = [f"tham số {', '.join(stale)} không còn dùng: chấm theo bậc tỷ lệ (bands)."] if stale else []
+    return problems + _check_ratio_scoring(params) + _check_choice(params, "if_empty", ("max", "zero"))
 
 
 # ------------------------------------------------------------ shares
@@ -427,7 +531,7 @@ METRICS: dict[str, _Metric] = {
         "thủ tục có hồ sơ qua BCCI", False,
     ),
     "online_procedures_with_dossiers_share": _Metric(
-        _metric_online_procedures, "dịch vụ công trực tuyến mức độ 3, 4 có phát sinh hồ sơ",
+        _metric_online_procedures, "dịch vụ công trực tuyến (toàn trình, một phần) có phát sinh hồ sơ",
         "dịch vụ công trực tuyến có hồ sơ", False,
     ),
 }
@@ -459,8 +563,9 @@ def _eval_share_threshold(criterion: Criterion, inputs: ScoringInputs) -> Outcom
         higher = sorted(float(b["min"]) for b in params["bands"] if float(b["min"]) > ratio + _EPS)
         target = higher[0] if higher else 1.0
     lost = round(criterion.max_points - max(0.0, points), 2)
+    figures = f"{part}/{whole} {metric.describe} ({fmt_percent(ratio)})"
     if lost <= _EPS:
-        return _outcome(criterion, points, [], f"{part}/{whole} ({fmt_percent(ratio)}).")
+        return _outcome(criterion, points, [], f"{part}/{whole} ({fmt_percent(ratio)}).", figures)
     what = f"Tỷ lệ {metric.describe} {part}/{whole} ({fmt_percent(ratio)}), dưới ngưỡng {fmt_percent(target)}"
     if params["metric"] == "online_procedures_with_dossiers_share":
         idle = inputs.dossiers.procedures_online_without_dossiers
@@ -472,7 +577,14 @@ def _eval_share_threshold(criterion: Criterion, inputs: ScoringInputs) -> Outcom
         recover = f"Cần thêm ít nhất {n} {metric.more} để đạt {fmt_percent(target)}"
     else:
         recover = f"Nâng tỷ lệ lên {fmt_percent(target)}"
-    return _outcome(criterion, points, [Loss(_unit(criterion), lost, what, recover)])
+    return _outcome(criterion, points, [Loss(_unit(criterion), lost, what, recover)], figures=figures)
+
+
+def _describe_share(params: dict[str, Any], max_points: float) -> str:
+    if "threshold" in params:
+        deduct = float(params.get("deduct", max_points))
+        return f"dưới {fmt_percent(float(params['threshold']))}: trừ {fmt_number(deduct)} điểm"
+    return describe_bands(params, max_points)
 
 
 def _check_share(params: dict[str, Any], max_points: float) -> list[str]:
@@ -502,13 +614,19 @@ def _eval_count_at_least(criterion: Criterion, inputs: ScoringInputs) -> Outcome
     need = int(params.get("at_least", 1))
     have = inputs.count(name) or 0
     if have >= need:
-        return _outcome(criterion, criterion.max_points, [], f"{have} (cần {need}).")
+        return _outcome(criterion, criterion.max_points, [], f"{have} (cần {need}).",
+                        f"{have} {params.get('label') or _COUNT_LABELS.get(name, name)}")
     deduct = float(params.get("deduct", criterion.max_points))
     label = params.get("label") or _COUNT_LABELS.get(name, name)
     what = f"Có {have} {label}, cần ít nhất {need}" if have else f"Chưa có {label} (cần ít nhất {need})"
     recover = criterion.recover or f"Bổ sung {need - have} {label} trong năm"
     loss = Loss(_unit(criterion), min(deduct, criterion.max_points), what, recover)
-    return _outcome(criterion, criterion.max_points - loss.points, [loss])
+    return _outcome(criterion, criterion.max_points - loss.points, [loss], figures=f"{have} {label}")
+
+
+def _describe_count(params: dict[str, Any], max_points: float) -> str:
+    deduct = float(params.get("deduct", max_points))
+    return f"cần ít nhất {int(params.get('at_least', 1))}; thiếu thì trừ {fmt_number(deduct)} điểm"
 
 
 def _check_count(params: dict[str, Any], max_points: float) -> list[str]:
@@ -519,15 +637,23 @@ def _check_count(params: dict[str, Any], max_points: float) -> list[str]:
 # ------------------------------------------------------------ entered scores
 
 
-def latest_entry(entries: list[ManualScore], code: str) -> ManualScore | None:
-    """The entry in force for a criterion: latest ``entered_at``, later in the list on a tie."""
+def latest_entry(entries: list[ManualScore], code: str, as_of: date | None = None) -> ManualScore | None:
+    """The entry in force for a criterion on ``as_of``: latest ``entered_at`` on or
+    before that day, later in the list on a tie. A score entered in December does
+    not exist in an estimate "as of 30/06"."""
     best: ManualScore | None = None
     for entry in entries:
         if entry.criterion_code != code:
             continue
+        if as_of is not None and entry.entered_at is not None and _day(entry.entered_at) > as_of:
+            continue
         if best is None or _entry_key(entry) >= _entry_key(best):
             best = entry
     return best
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _entry_key(entry: ManualScore) -> tuple[bool, object]:
@@ -540,7 +666,7 @@ def _entered(criterion: Criterion, entry: ManualScore | None, kind: LossKind) ->
     estimate must not assume points nobody has claimed."""
     if entry is None:
         label = "chưa nhập kết quả khảo sát" if kind == "survey" else "chưa nhập điểm tự chấm"
-        return Outcome(0.0, "missing", note=label)
+        return Outcome(0.0, "missing", note=label, figures="chưa có dữ liệu")
     points = max(0.0, min(criterion.max_points, round(float(entry.points), 2)))
     who = f"{entry.entered_by}, " if entry.entered_by else ""
     when = fmt_date(entry.entered_at) if entry.entered_at else "chưa rõ ngày"
@@ -549,7 +675,7 @@ def _entered(criterion: Criterion, entry: ManualScore | None, kind: LossKind) ->
         note += f"; tài liệu: {', '.join(entry.evidence)}"
     lost = round(criterion.max_points - points, 2)
     if lost <= _EPS:
-        return Outcome(points, "full", note=note)
+        return Outcome(points, "full", note=note, figures=note)
     score = f"{fmt_number(points)}/{fmt_number(criterion.max_points)}"
     if kind == "survey":
         what = f"Kết quả khảo sát {score} ({note})"
@@ -559,30 +685,49 @@ def _entered(criterion: Criterion, entry: ManualScore | None, kind: LossKind) ->
         hint = f": {criterion.evidence}" if criterion.evidence else ""
         recover = criterion.recover or f"Bổ sung tài liệu kiểm chứng{hint}"
     loss = Loss(_unit(criterion), lost, what, recover, kind)
-    return Outcome(points, "deducted", (loss,), note)
+    return Outcome(points, "deducted", (loss,), note, note)
 
 
 def _eval_manual(criterion: Criterion, inputs: ScoringInputs) -> Outcome:
-    return _entered(criterion, latest_entry(inputs.manual, criterion.code), "manual")
+    return _entered(criterion, latest_entry(inputs.manual, criterion.code, inputs.as_of), "manual")
 
 
 def _eval_survey(criterion: Criterion, inputs: ScoringInputs) -> Outcome:
-    return _entered(criterion, latest_entry(inputs.survey, criterion.code), "survey")
+    return _entered(criterion, latest_entry(inputs.survey, criterion.code, inputs.as_of), "survey")
 
 
 def _check_nothing(params: dict[str, Any], max_points: float) -> list[str]:
     return []
 
 
+def _describe_tasks(params: dict[str, Any], max_points: float) -> str:
+    return "tỷ lệ nhiệm vụ hoàn thành đúng hạn gốc — " + describe_bands(params, max_points)
+
+
+def _describe_on_time(params: dict[str, Any], max_points: float) -> str:
+    return "bậc theo tỷ lệ hồ sơ giải quyết đúng hạn — " + describe_bands(params, max_points)
+
+
+def _describe_apology(params: dict[str, Any], max_points: float) -> str:
+    return ("bậc theo tỷ lệ hồ sơ trễ hạn có phiếu xin lỗi — " + describe_bands(params, max_points)
+            + "; không có hồ sơ trễ: đủ điểm")
+
+
 RULES: dict[str, RuleSpec] = {
-    "task_completion": RuleSpec(_eval_task_completion, _check_task_completion),
-    "reports_on_time": RuleSpec(_eval_reports_on_time, _check_reports),
-    "dossier_timeliness": RuleSpec(_eval_dossier_timeliness, _check_dossier_timeliness),
-    "share_threshold": RuleSpec(_eval_share_threshold, _check_share),
-    "count_at_least": RuleSpec(_eval_count_at_least, _check_count),
-    "manual": RuleSpec(_eval_manual, _check_nothing),
-    "survey": RuleSpec(_eval_survey, _check_nothing),
+    "task_completion": RuleSpec(_eval_task_completion, _check_task_completion, _describe_tasks),
+    "reports_on_time": RuleSpec(_eval_reports_on_time, _check_reports, _describe_reports),
+    "dossier_on_time": RuleSpec(_eval_dossier_on_time, _check_dossier_bands, _describe_on_time),
+    "dossier_apology": RuleSpec(_eval_dossier_apology, _check_dossier_bands, _describe_apology),
+    "share_threshold": RuleSpec(_eval_share_threshold, _check_share, _describe_share),
+    "count_at_least": RuleSpec(_eval_count_at_least, _check_count, _describe_count),
+    "manual": RuleSpec(_eval_manual, _check_nothing, lambda p, m: "điểm Văn phòng nhập kèm tài liệu kiểm chứng"),
+    "survey": RuleSpec(_eval_survey, _check_nothing, lambda p, m: "kết quả điều tra xã hội học tỉnh công bố"),
 }
+
+
+def describe_rule(criterion: Criterion) -> str:
+    """The rule of a leaf in words, with its thresholds, for ``explain_estimate``."""
+    return RULES[criterion.rule.type].describe(criterion.rule.params, criterion.max_points)
 
 
 def evaluate(criterion: Criterion, inputs: ScoringInputs) -> Outcome:

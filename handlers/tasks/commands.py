@@ -9,7 +9,7 @@ answers for. The numbers are remembered (:mod:`handlers.tasks.numbers`), so
 from __future__ import annotations
 
 from handlers.core.context import Ctx
-from handlers.core.format import work_item_line
+from handlers.display.format import work_item_line
 from handlers.core.messages import Button, Reply
 from handlers.core.paging import PAGE_SIZE, paged_reply
 from handlers.tasks import numbers

@@ -151,7 +151,7 @@ def _take_date(ctx: Ctx, item: WorkItem, proposed: date, rest: str) -> Reply:
 def day_off_note(proposed: date, not_before: date) -> str | None:
     """A warning when the proposed date is a weekend or holiday, naming it and
     the working day before (when that one could still be proposed)."""
-    from handlers.core.format import calendar
+    from handlers.display.format import calendar
 
     cal = calendar()
     if cal.is_working_day(proposed):

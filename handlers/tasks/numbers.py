@@ -20,7 +20,7 @@ STATE_KEY = "task_numbers"
 MAX_REMEMBERED = 200
 
 # "việc 3 xong 80%", "viec so 3: 80%", "nv 3 - đã ban hành KH", "#3 xong"
-_WITH_WORD = re.compile(r"^(?:viec|nhiem vu|nv|muc|task)\s*(?:so\s*)?#?(\d{1,3})\s*[:.,)\-–]?\s*(.*)$")
+_WITH_WORD = re.compile(r"^(?:viec|nhiem vu|nv|task)\s*(?:so\s*)?#?(\d{1,3})\s*[:.,)\-–]?\s*(.*)$")
 # "3 xong", "3: 80%", "3. hoàn thành" — a bare number only with a progress word after it
 _BARE = re.compile(r"^#?(\d{1,3})\s*[:.,)\-–]?\s+(.+)$")
 

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from handlers.core import conversation
 from handlers.core.context import Ctx
 from handlers.core.conversation import Pending
-from handlers.core.format import short
+from handlers.display.format import short
 from handlers.text.i18n import _, fmt_date, use_locale
 from handlers.core.messages import Button, Reply
 from handlers.core.outbox import enqueue, notification_row, reply_payload

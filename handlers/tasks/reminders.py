@@ -19,7 +19,7 @@ from datetime import date
 from sqlalchemy import select
 
 from handlers.core.context import Ctx
-from handlers.core.format import days_phrase, short, source_label
+from handlers.display.format import days_phrase, short, source_label
 from handlers.text.i18n import _, fmt_date, use_locale
 from handlers.core.messages import Button, Reply
 from handlers.core.outbox import enqueue, notification_row, reply_payload
@@ -83,7 +83,7 @@ def on_snooze(ctx: Ctx, arg: str) -> Reply:
 
 def snooze(ctx: Ctx, ref: str) -> Reply:
     """Send the same reminder again at the next working day's opening."""
-    from handlers.core.format import calendar
+    from handlers.display.format import calendar
     from handlers.worktime.policy import snooze_until
 
     item = find_work_item(ctx.session, ref)

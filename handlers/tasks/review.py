@@ -16,7 +16,7 @@ from handlers.core.context import Ctx
 from handlers.people import permissions
 from handlers.dossiers.store import processing_days, upsert_dossiers
 from handlers.dossiers.export_reader import read_dossier_export
-from handlers.core.format import calendar, short
+from handlers.display.format import calendar, short
 from handlers.text.i18n import _, fmt_date
 from handlers.tasks.importers.conclusion import ConclusionDraft, DocInfo, TaskDraft, parse_conclusion
 from handlers.tasks.importers.errors import ImportRejected

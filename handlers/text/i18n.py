@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
@@ -54,6 +55,12 @@ def translations(locale: str) -> NullTranslations:
     return Translations.load(str(LOCALES_DIR), [locale], domain="messages")
 
 
+@lru_cache(maxsize=None)
+def _babel(code: str) -> Locale:
+    """Parsed once per locale: Babel would otherwise parse it on every figure."""
+    return Locale.parse(code)
+
+
 def current_locale() -> str:
     return _current.get()
 
@@ -84,27 +91,41 @@ def fmt_date(d: date | datetime | None, weekday: bool = False) -> str:
     if isinstance(d, datetime):
         d = d.date()
     loc = _current.get()
-    text = format_date(d, "dd/MM/yyyy", locale=loc)
+    text = format_date(d, "dd/MM/yyyy", locale=_babel(loc))
     if weekday:
-        day = format_date(d, "EEEE", locale=loc)
+        day = format_date(d, "EEEE", locale=_babel(loc))
         if loc == "vi":  # "thứ Hai" mid-sentence, as in administrative writing
             day = day[:1].lower() + day[1:]
         text = f"{day}, {text}"
     return text
 
 
-def fmt_number(value: float, digits: int = 2) -> str:
-    """80,08 in Vietnamese; 80.08 in English."""
-    pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(value, format=pattern, locale=_current.get())
+def _pattern(digits: int, trim: bool) -> str:
+    """Babel pattern: ``trim`` drops trailing zeros (1,5 rather than 1,50)."""
+    if not digits:
+        return "#,##0"
+    return "#,##0." + ("#" if trim else "0") * digits
 
 
-def fmt_decimal(value: float, max_digits: int = 2) -> str:
-    """0,75 / 1 / 12,5 in Vietnamese: only the decimals the value has (scores, points)."""
-    pattern = "#,##0." + "#" * max_digits if max_digits else "#,##0"
-    return format_decimal(value, format=pattern, locale=_current.get())
+def fmt_number(value: float, digits: int = 2, trim: bool = False) -> str:
+    """80,08 in Vietnamese; 80.08 in English; with ``trim`` 1,5 and 3 (no trailing zeros)."""
+    return format_decimal(value, format=_pattern(digits, trim), locale=_babel(_current.get()))
 
 
-def fmt_percent(ratio: float, digits: int = 2) -> str:
-    pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
-    return format_percent(ratio, format=pattern, locale=_current.get())
+def fmt_percent(ratio: float, digits: int = 2, trim: bool = False) -> str:
+    """93,18% ; with ``trim`` 45% rather than 45,00%."""
+    return format_percent(ratio, format=_pattern(digits, trim) + "%", locale=_babel(_current.get()))
+
+
+def fmt_date_nd30(d: date | datetime) -> str:
+    """A date as Nghị định 30/2020/NĐ-CP writes it in the body of an official letter:
+    "ngày 15 tháng 6 năm 2026", "ngày 05 tháng 02 năm 2026" — a leading zero only
+    for days below 10 and for months 1 and 2 (so "tháng 01" is never read as "tháng 10"
+    or "tháng 11" misread from "tháng 1")."""
+    if isinstance(d, datetime):
+        d = d.date()
+    day = f"{d.day:02d}" if d.day < 10 else str(d.day)
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    if _current.get() == "en":
+        return format_date(d, "d MMMM yyyy", locale="en")
+    return f"ngày {day} tháng {month} năm {d.year}"

@@ -43,6 +43,11 @@ _DAYS_OFF_KEYS = ("ngay_nghi", "days_off")
 _WORKING_KEYS = ("ngay_lam_bu", "working_days")
 _DATE_KEYS = ("ngay", "date")
 _REASON_KEYS = ("ly_do", "reason")
+_UNCONFIRMED_KEYS = ("chua_cong_bo", "unannounced")
+# Around Tết, bridge days and make-up Saturdays are announced each year; until then
+# any date this close to the statutory Tết days may still change.
+TET_MARGIN_DAYS = 14
+UNCONFIRMED_TET_VI = "Lịch nghỉ Tết Nguyên đán {year} chưa công bố"
 
 
 class CalendarFileError(ValueError):
@@ -55,6 +60,10 @@ class Overrides:
 
     days_off: Mapping[date, str] = field(default_factory=dict)
     working_days: Mapping[date, str] = field(default_factory=dict)
+    unconfirmed: Mapping[tuple[date, date], str] = field(default_factory=dict)
+    """Inclusive date ranges whose days off are not announced yet, → why."""
+    years: frozenset[int] = frozenset()
+    """Years the table covers; Tết of any later year is unconfirmed by default."""
 
 
 # --------------------------------------------------------------------------- loading
@@ -82,18 +91,23 @@ def load_overrides(path: Path | str) -> Overrides:
 
     days_off: dict[date, str] = {}
     working: dict[date, str] = {}
+    unconfirmed: dict[tuple[date, date], str] = {}
+    years: set[int] = set()
     for year_key, body in raw.items():
         year = _parse_year(p, year_key)
+        years.add(year)
         if body is None:
             continue
         if not isinstance(body, dict):
             raise CalendarFileError(f"Tệp lịch {p}, năm {year}: cần các mục 'ngay_nghi' và/hoặc 'ngay_lam_bu'.")
-        unknown = set(body) - set(_DAYS_OFF_KEYS) - set(_WORKING_KEYS)
+        unknown = set(body) - set(_DAYS_OFF_KEYS) - set(_WORKING_KEYS) - set(_UNCONFIRMED_KEYS)
         if unknown:
             raise CalendarFileError(
                 f"Tệp lịch {p}, năm {year}: không hiểu mục {', '.join(map(repr, sorted(map(str, unknown))))}; "
-                "chỉ dùng 'ngay_nghi' hoặc 'ngay_lam_bu'."
+                "chỉ dùng 'ngay_nghi', 'ngay_lam_bu' hoặc 'chua_cong_bo'."
             )
+        for key in _UNCONFIRMED_KEYS:
+            unconfirmed.update(_parse_ranges(p, year, key, body.get(key)))
         for keys, target in ((_DAYS_OFF_KEYS, days_off), (_WORKING_KEYS, working)):
             for key in keys:
                 for d, reason in _parse_entries(p, year, key, body.get(key)):
@@ -105,7 +119,28 @@ def load_overrides(path: Path | str) -> Overrides:
         raise CalendarFileError(
             f"Tệp lịch {p}: ngày {clash[0]:%d/%m/%Y} vừa là ngày nghỉ vừa là ngày làm bù."
         )
-    return Overrides(days_off=days_off, working_days=working)
+    return Overrides(days_off=days_off, working_days=working, unconfirmed=unconfirmed, years=frozenset(years))
+
+
+def _parse_ranges(path: Path, year: int, key: str, entries: Any) -> dict[tuple[date, date], str]:
+    """``chua_cong_bo`` entries: ``{tu, den, ly_do}`` date ranges not announced yet."""
+    if entries is None:
+        return {}
+    if not isinstance(entries, list):
+        raise CalendarFileError(f"Tệp lịch {path}, năm {year}, '{key}': cần một danh sách các mục '- tu: …'.")
+    out = {}
+    for i, entry in enumerate(entries, start=1):
+        where = f"Tệp lịch {path}, năm {year}, '{key}', mục {i}"
+        if not isinstance(entry, dict):
+            raise CalendarFileError(f"{where}: cần dạng 'tu: 23/01/2027', 'den: 21/02/2027', 'ly_do: …'.")
+        lo, hi = _parse_date(entry.get("tu", entry.get("from"))), _parse_date(entry.get("den", entry.get("to")))
+        if lo is None or hi is None or hi < lo:
+            raise CalendarFileError(f"{where}: cần 'tu' và 'den' là ngày hợp lệ, 'tu' không sau 'den'.")
+        reason = str(entry.get("ly_do") or entry.get("reason") or "").strip()
+        if not reason:
+            raise CalendarFileError(f"{where}: thiếu 'ly_do'.")
+        out[(lo, hi)] = reason
+    return out
 
 
 def _parse_year(path: Path, key: Any) -> int:
@@ -206,6 +241,8 @@ class WorkCalendar:
         if hours_per_day <= 0:
             raise ValueError("Số giờ làm việc một ngày phải lớn hơn 0.")
         self.overrides = overrides or Overrides()
+        self.office = Overrides()  # days the office added in chat (/ngaynghi), see set_office_days
+        self.confirmed_years: frozenset[int] = frozenset()
         self.tz = ZoneInfo(timezone)
         self.windows: tuple[tuple[time, time], ...] = (morning, afternoon)
         self.hours_per_day = hours_per_day
@@ -302,6 +339,44 @@ class WorkCalendar:
         """``d`` if it is a working day, else the next working day (same as n=0)."""
         return self.add_working_days(d, 0)
 
+    def unconfirmed_reason(self, d: date) -> str | None:
+        """Why the days off around ``d`` may still change, or None when they are announced.
+
+        True inside a ``chua_cong_bo`` range of the table, and around Tết of any
+        year after the table's last year, until the office confirms that year
+        (``/ngaynghi xacnhan 2027``) — a due date there could still move.
+        """
+        if d.year in self.confirmed_years:
+            return None
+        for (lo, hi), reason in self.overrides.unconfirmed.items():
+            if lo <= d <= hi:
+                return reason
+        known = self.overrides.years
+        if known and d.year > max(known):
+            tet = [h for h, name in self._year(d.year).off.items() if "Tết Nguyên Đán" in name or "29 Tết" in name]
+            if tet and min(tet) - timedelta(days=TET_MARGIN_DAYS) <= d <= max(tet) + timedelta(days=TET_MARGIN_DAYS):
+                return UNCONFIRMED_TET_VI.format(year=d.year)
+        return None
+
+    def set_office_days(
+        self, days_off: Mapping[date, str], working_days: Mapping[date, str], confirmed_years: frozenset[int] = frozenset()
+    ) -> bool:
+        """Merge the office's own entries (stored in the database) over the table.
+
+        Returns True when anything changed; caches are rebuilt only then, so the
+        planner may call this on every tick.
+        """
+        office = Overrides(days_off=dict(days_off), working_days=dict(working_days))
+        if (office.days_off, office.working_days, confirmed_years) == (
+            self.office.days_off, self.office.working_days, self.confirmed_years
+        ):
+            return False
+        self.office = office
+        self.confirmed_years = frozenset(confirmed_years)
+        self._years = {}
+        self._ix = None
+        return True
+
     # ---------------------------------------------------------------- hours
 
     def to_local(self, t: datetime) -> datetime:
@@ -387,6 +462,14 @@ class WorkCalendar:
         off = {d: name for d, name in statutory.items() if d.year == year}
         off.update({d: r for d, r in self.overrides.days_off.items() if d.year == year})
         on = {d: r for d, r in self.overrides.working_days.items() if d.year == year}
+        # the office's chat entries win over the table: a day it marks off is off, and back
+        for d, r in self.office.days_off.items():
+            if d.year == year:
+                off[d] = r
+                on.pop(d, None)
+        for d, r in self.office.working_days.items():
+            if d.year == year:
+                on[d] = r
         return _YearDays(off=off, on=on)
 
     def _index(self, lo: int, hi: int) -> _DayIndex:

@@ -26,7 +26,16 @@ def calendar():
 
 
 def days_phrase(deadline: date | None, today: date) -> str:
-    """'còn 3 ngày làm việc' / 'hạn hôm nay' / 'quá hạn 2 ngày làm việc'."""
+    """'còn 3 ngày làm việc' / 'hạn hôm nay' / 'quá hạn 2 ngày làm việc', plus
+    '; lịch nghỉ chưa công bố' when the days off around the deadline are not
+    announced yet (the count, even the date, may still move)."""
+    phrase = _days_phrase(deadline, today)
+    if deadline is not None and deadline >= today and calendar().unconfirmed_reason(deadline):
+        phrase += "; " + _("holiday schedule not announced yet")
+    return phrase
+
+
+def _days_phrase(deadline: date | None, today: date) -> str:
     if deadline is None:
         return _("ongoing")
     if deadline == today:
