@@ -24,7 +24,7 @@ from handlers.dossiers import commands as dossiers
 from handlers.core import help as help_
 from handlers.tasks import review as imports
 from handlers.people import invites
-from handlers.core import language
+from handlers.core import boundary, inputs, language
 from handlers.people import registration
 from handlers.tasks import commands as tasks
 from handlers.core.context import Ctx
@@ -122,6 +122,7 @@ class Core:
         return await asyncio.to_thread(self.handle_sync, msg)
 
     def handle_sync(self, msg: IncomingMessage) -> list[Reply]:
+        msg = inputs.clean_message(msg)  # NUL and control characters never reach a feature
         try:
             with self.factory() as session:
                 with session.begin():
@@ -218,6 +219,8 @@ class Core:
             return self._route(ctx)
 
     def _route(self, ctx: Ctx) -> list[Reply]:
+        if (stop := boundary.admit(ctx)) is not None:  # private chats only; files of registered people only
+            return stop
         msg = ctx.msg
         text = (msg.text or "").strip()
         if len(text) > MAX_TEXT:

@@ -22,6 +22,7 @@ from datetime import date
 from sqlalchemy import select
 
 from handlers.core.context import Ctx
+from handlers.core.inputs import MAX_YEARS_AHEAD, beyond_horizon
 from handlers.text.i18n import _, fmt_date, use_locale
 from handlers.core.messages import Button, Reply
 from handlers.core.outbox import enqueue, notification_row, reply_payload
@@ -40,7 +41,7 @@ REASON_STATE = "ext_reason"
 REJECT_STATE = "ext_reject"  # a leader said "Không đồng ý" and may give a reason
 PAST_WINDOW_DAYS = 183  # "20/11" typed on 23/11 is last week, not next year
 
-_NUMERIC = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2,4}))?\b")
+_NUMERIC = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d+))?\b")
 _WORDS = re.compile(r"ng[aà]y\s+(\d{1,2})\s+th[aá]ng\s+(\d{1,2})(?:\s*(?:n[aă]m\s+)?(\d{4}))?", re.IGNORECASE)
 _REASON_LEAD = re.compile(r"^[\s,.;:–-]*(?:(?:l[yý]\s+do|v[iì]|do|b[oở]i\s+v[iì])\b[\s:,-]*)?", re.IGNORECASE)
 
@@ -118,6 +119,9 @@ def on_text(ctx: Ctx) -> Reply | None:
 
 def _take_date(ctx: Ctx, item: WorkItem, proposed: date, rest: str) -> Reply:
     """Check the proposed date; submit when the reason came with it, else ask for one."""
+    if beyond_horizon(proposed, ctx.today):
+        return Reply(_("The date {date} is too far ahead: a deadline can be at most {years} years from today. Please check the year.").format(
+            date=fmt_date(proposed), years=MAX_YEARS_AHEAD))
     if proposed <= ctx.today:
         return Reply(_("The date {date} has already passed. Please propose a date after today.").format(date=fmt_date(proposed)))
     if item.deadline is not None and proposed <= item.deadline:

@@ -16,6 +16,7 @@ from handlers.core.context import Ctx
 from handlers.dossiers.store import processing_days, upsert_dossiers
 from handlers.dossiers.export_reader import read_dossier_export
 from handlers.core.format import calendar, short
+from handlers.core.inputs import MAX_YEARS_AHEAD, beyond_horizon
 from handlers.text.i18n import _, fmt_date
 from handlers.tasks.importers.conclusion import ConclusionDraft, DocInfo, TaskDraft, parse_conclusion
 from handlers.tasks.importers.errors import ImportRejected
@@ -278,6 +279,9 @@ def apply_correction(task: TaskDraft, changes: str, doc_date: date,
             deadline = find_deadline(f"trước ngày {when}", doc_date.year) or find_deadline(when, doc_date.year)
             if deadline is None:
                 problems.append(_("date not recognised in \"{text}\"").format(text=part.strip()))
+            elif beyond_horizon(deadline, doc_date):
+                problems.append(_("the date {date} is more than {years} years ahead").format(
+                    date=fmt_date(deadline), years=MAX_YEARS_AHEAD))
             else:
                 task = replace(task, deadline=deadline)
         elif key.startswith("tieu chi"):
