@@ -18,8 +18,14 @@ from openpyxl import Workbook
 GIB = 1024 ** 3
 
 
-def _deflate_repeated(head: bytes, chunk: bytes, times: int, tail: bytes, *, raw: bool) -> tuple[bytes, int, int]:
-    """(compressed, crc32, uncompressed size) of head + chunk×times + tail."""
+def _deflate_repeated(head: bytes, chunk: bytes, times: int, tail: bytes, *, raw: bool,
+                      checksum: bool = True) -> tuple[bytes, int, int]:
+    """(compressed, crc32, uncompressed size) of head + chunk×times + tail.
+
+    ``checksum=False`` skips the checksum over the whole (1 GiB) output, which
+    is most of the build time; it only matters to a reader that inflates
+    everything, which is exactly what must never happen.
+    """
     wbits = -15 if raw else 15
     parts = []
     c = zlib.compressobj(9, zlib.DEFLATED, wbits)
@@ -30,7 +36,7 @@ def _deflate_repeated(head: bytes, chunk: bytes, times: int, tail: bytes, *, raw
     body = b"".join(parts)
     crc = zlib.crc32(head)
     adler = zlib.adler32(head)
-    for _ in range(times):
+    for _ in range(times if checksum else 0):
         if raw:
             crc = zlib.crc32(chunk, crc)
         else:
@@ -61,7 +67,7 @@ def _zip(members: list[tuple[str, bytes, int, int]]) -> bytes:
     return out.getvalue()
 
 
-def xlsx_bomb(uncompressed: int = GIB) -> bytes:
+def xlsx_bomb(uncompressed: int = GIB, *, checksum: bool = True) -> bytes:
     """A valid workbook whose only sheet inflates to about ``uncompressed`` bytes."""
     wb = Workbook()
     wb.active["A1"] = "Nội dung nhiệm vụ"
@@ -79,7 +85,7 @@ def xlsx_bomb(uncompressed: int = GIB) -> bytes:
                 # One megabyte-long cell per row: deflate's best case, about 1,000 to 1.
                 chunk = b'<row r="2"><c r="A2" t="inlineStr"><is><t>' + b"A" * (1024 * 1024) + b"</t></is></c></row>"
                 body, crc, size = _deflate_repeated(head, chunk, max(1, uncompressed // len(chunk)),
-                                                    b"</sheetData></worksheet>", raw=True)
+                                                    b"</sheetData></worksheet>", raw=True, checksum=checksum)
                 members.append((info.filename, body, crc, size))
             else:
                 c = zlib.compressobj(9, zlib.DEFLATED, -15)
