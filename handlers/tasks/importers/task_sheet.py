@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from handlers.core.file_limits import TASK_SHEET_LIMITS, FileRefused, check_file
+from handlers.core.xlsx_out import workbook_bytes
 from handlers.tasks.importers.errors import ImportRejected
 from handlers.tasks.importers.periods import ROMAN, end_of_month, end_of_quarter, find_deadline, is_ongoing, recurrence_anywhere
 from handlers.tasks.importers.textkeys import aligned_key
@@ -376,9 +377,7 @@ def write_task_sheet(rows: Iterable[TaskRow], title: str, org: OrgSpec | None = 
                 cell.number_format = "DD/MM/YYYY"
             if name == "progress" and row.percent is not None:
                 cell.number_format = "0%"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)  # imported text never becomes a live formula
 
 
 def _unit_names(codes: list[str], org: OrgSpec) -> list[str]:
