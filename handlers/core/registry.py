@@ -27,8 +27,11 @@ def install_features() -> None:
     from handlers.tasks import progress
     from handlers.tasks import reminders
     from handlers.core import router
+    from handlers.people import admin as people_admin
 
     router.COMMANDS.update({"baocao": digest.on_command, "report": digest.on_command})
+    router.COMMANDS.update({"nguoi": people_admin.on_command, "nhansu": people_admin.on_command,
+                            "people": people_admin.on_command, "phutrach": people_admin.on_supervises})
     router.BUTTONS.update({
         "done": progress.on_done,
         "upd": progress.on_update,
@@ -39,7 +42,9 @@ def install_features() -> None:
         "exr": lambda ctx, arg: extension.on_decide(ctx, arg, approve=False),
         "snz": reminders.on_snooze,
         "apo": dossier_alerts.on_apology_sent,
+        "adm": people_admin.on_button,  # the office manages people (checks the role itself)
     })
     router.FREE_TEXT[:0] = [extension.on_text, progress.on_text, digest.on_text]
     router.ATTACHMENTS[:0] = [progress.on_file]
+    router.FREE_TEXT.append(people_admin.on_text)  # "ai chưa đăng ký" from the office
 
