@@ -177,3 +177,14 @@ def test_expiry_is_checked_by_the_claim_too(core, factory):
         old = create_invite(s, name="A", role="staff", unit_code="VP", now=NOW - timedelta(days=7, seconds=1),
                             valid_days=7).code
     assert "hết hạn" in text_of(Chat(core, "1").say(f"/start {old}"))
+
+
+def test_a_corrected_deadline_beyond_three_years_is_refused():
+    from handlers.tasks.importers.conclusion import TaskDraft
+    from handlers.tasks.review import apply_correction
+
+    task = TaskDraft(ref="3", content="Rà soát thủ tục", deadline=date(2026, 6, 30))
+    kept, problems = apply_correction(task, "hạn 31/12/2099", date(2026, 5, 27), {})
+    assert kept.deadline == date(2026, 6, 30) and "quá xa" in "; ".join(problems)
+    moved, problems = apply_correction(task, "hạn 31/12/2026", date(2026, 5, 27), {})
+    assert moved.deadline == date(2026, 12, 31) and problems == []
