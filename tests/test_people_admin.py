@@ -126,6 +126,7 @@ def test_a_deactivated_person_is_invited_again_and_keeps_their_record(core, fact
     lan, mai = Chat(core, "lan"), Chat(core, "mai")
     lan.press(f"adm:off:{people['mai']}:yes")
     answer = text_of(lan.press(f"adm:reinv:{people['mai']}:yes"))
+    assert STRANGER in text_of(mai.say("/viec"))  # the code alone reactivates nobody
     code = answer.split("/start ")[1].split()[0]
     new_phone = Chat(core, "mai-new-phone")
     assert "đã đăng ký" in text_of(new_phone.say(f"/start {code}")).lower()

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import replace
 from datetime import date
 
-from handlers.core.messages import Attachment, IncomingMessage
+from handlers.core.messages import IncomingMessage
 
 #: How far ahead a typed date (an extension, a corrected deadline) may go.
 MAX_YEARS_AHEAD = 3
@@ -92,5 +92,5 @@ def beyond_horizon(value: date, today: date) -> bool:
     return value > horizon(today)
 
 
-__all__ = ["Attachment", "clean_message", "clean_text", "clean_file_name", "too_long", "column_length",
+__all__ = ["clean_message", "clean_text", "clean_file_name", "too_long", "column_length",
            "horizon", "beyond_horizon", "MAX_YEARS_AHEAD"]
