@@ -16,6 +16,7 @@ from handlers.core.paging import next_page_button
 from handlers.core.registry import Registry
 from handlers.dossiers import alerts as dossier_alerts
 from handlers.dossiers import commands as dossiers
+from handlers.people import admin as people_admin
 from handlers.people import invites, start
 from handlers.people.permissions import Action, load_dossier, load_extension, load_self, load_work_item, refusal
 from handlers.reporting import digest, documents
@@ -47,6 +48,8 @@ def build_registry() -> Registry:
     r.command("moi", invites.on_command)
     r.command(("ngonngu", "language"), language.choose_language)
     r.command("ngaynghi", worktime_commands.on_command)
+    r.command(("nguoi", "nhansu", "people"), people_admin.on_command)
+    r.command("phutrach", people_admin.on_supervises)
 
     # Buttons that act on a task, a request or a dossier are checked first
     # (handlers.people.permissions); the others act on the presser's own state.
@@ -60,6 +63,7 @@ def build_registry() -> Registry:
     r.button("apo", dossier_alerts.on_apology_sent, Action.RECORD_APOLOGY, load_dossier)
     r.button("imp", review.on_button, Action.IMPORT, load_self)
     r.button("doc", documents.on_button, Action.DOCUMENTS, load_self)
+    r.button("adm", people_admin.on_button, Action.ADMINISTER, load_self)
     r.button("exs", extension.on_skip_reason)
     r.button("lang", language.set_language)
     r.button("clar", answers.on_clarify)
@@ -77,6 +81,7 @@ def build_registry() -> Registry:
     r.on_text("weekly_digest", digest.on_text)
     r.on_text("import_correction", review.handle_correction)
     r.on_text("numbered_progress", progress.on_numbered_reply)
+    r.on_text("people_admin", people_admin.on_text)  # "ai chưa đăng ký" from the office
     r.on_text("question", answers.answer_text)  # always answers
 
     # Files: evidence for a reminder, else the office imports it.

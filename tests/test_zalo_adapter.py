@@ -312,3 +312,11 @@ async def test_token_never_reaches_the_logs(zl, core, caplog):
     text = "\n".join(logging.Formatter("%(name)s %(message)s").format(r) for r in caplog.records)
     assert "core exploded" in text and "bot<redacted>/sendMessage" in text  # request lines were there
     assert zl.token not in text and zl.token.split(":", 1)[1] not in text
+
+
+async def test_the_chat_type_reaches_the_core(zl, core, adapter):
+    zl.user_sends_text(USER, "riêng")
+    zl.user_sends_text(USER, "nhóm", chat_id="group-77")
+    await zl.wait_for_messages("group-77", 1)
+    await zl.wait_for_messages(USER, 1)
+    assert sorted((m.text, m.chat_type) for m in core.received) == [("nhóm", "group"), ("riêng", "private")]

@@ -19,6 +19,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.base import Capabilities, Handle
 from bot.common.delivery import OnSent, OnUndelivered, ReplyDelivery, StillWaiting
 from bot.common.locks import KeyedLocks, RecentKeys
+from bot.common.lazyfile import lazy_fetch
 from bot.common.logfilter import install_token_redaction
 from bot.common.ratelimit import RateLimiter, RateLimits
 from bot.rendering import strip_markup, to_telegram_html, utf16_len
@@ -29,7 +30,7 @@ from bot.telegram.incoming import (ALREADY_CHOSEN, APOLOGY, DEFAULT_ACCEPTED_EXT
 from bot.telegram.render import MAX_TEXT
 from bot.telegram.sender import RetryPolicy, SendFailed, TelegramSender
 from bot.telegram.webhook import WebhookServer, build_webhook_app
-from handlers.core.messages import Attachment, IncomingMessage, Reply
+from handlers.core.messages import Attachment, FetchFailed, IncomingMessage, Reply
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -187,9 +188,13 @@ class TelegramAdapter(ReplyDelivery):
         attachment: Attachment | None = None
         file = file_of(message)
         if file is not None:
-            attachment = await self._fetch(chat_id, file)
-            if attachment is None:
+            refusal = refusal_for(file, self._max_file_bytes, self._accepted)
+            if refusal:
+                await self._say(chat_id, refusal)
                 return
+            # Not downloaded here: the core fetches it only for a registered person.
+            attachment = Attachment(file_name=file.file_name, mime_type=file.mime_type, size=file.size,
+                                    kind=file.kind, fetch=lazy_fetch(lambda: self._download(chat_id, file)))
         elif message.text is None and message.caption is None:
             await self._say(chat_id, UNSUPPORTED_CONTENT)
             return
@@ -197,12 +202,8 @@ class TelegramAdapter(ReplyDelivery):
         if replies is not None:
             await self._deliver(chat_id, replies)
 
-    async def _fetch(self, chat_id: int, file: IncomingFile) -> Attachment | None:
-        """Download an accepted file; on refusal or failure tell the person and return None."""
-        refusal = refusal_for(file, self._max_file_bytes, self._accepted)
-        if refusal:
-            await self._say(chat_id, refusal)
-            return None
+    async def _download(self, chat_id: int, file: IncomingFile) -> bytes:
+        """The file's bytes; raises :class:`FetchFailed` with the line to show the person."""
         bot = self.application.bot
         try:
             telegram_file = await self.sender.call(chat_id, lambda _c: bot.get_file(file.file_id), paced=False)
@@ -210,15 +211,12 @@ class TelegramAdapter(ReplyDelivery):
                                                 paced=False))
         except SendFailed as failure:
             log.warning("Could not download a file from chat %s: %s", chat_id, failure)
-            await self._say(chat_id, DOWNLOAD_FAILED.format(name=file.file_name))
-            return None
+            raise FetchFailed(DOWNLOAD_FAILED.format(name=file.file_name)) from failure
         if len(data) > self._max_file_bytes:
-            await self._say(chat_id, refusal_for(
+            raise FetchFailed(refusal_for(
                 IncomingFile(file.file_id, file.file_name, file.mime_type, len(data), file.kind),
                 self._max_file_bytes, self._accepted) or UNSUPPORTED_CONTENT)
-            return None
-        return Attachment(file_name=file.file_name, mime_type=file.mime_type, data=data, size=len(data),
-                          kind=file.kind)
+        return data
 
     async def _on_button(self, query: CallbackQuery) -> None:
         message = query.message

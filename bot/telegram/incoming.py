@@ -80,6 +80,7 @@ def from_message(message: Message, attachment: Attachment | None = None) -> Inco
         message_id=str(message.message_id),
         received_at=message.date,
         sender_name=user.full_name if user else None,
+        chat_type=str(message.chat.type or "private"),
     )
 
 
@@ -95,4 +96,5 @@ def from_button(query: CallbackQuery) -> IncomingMessage:
         reply_to_message_id=str(message.message_id) if message is not None else None,
         received_at=datetime.now(timezone.utc),
         sender_name=query.from_user.full_name,
+        chat_type=str(message.chat.type or "private") if message is not None else "private",
     )

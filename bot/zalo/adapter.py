@@ -46,7 +46,8 @@ from bot.zalo.memory import ChatMemory, MemoryStore
 from bot.zalo.render import MAX_TEXT
 from bot.zalo.sender import ZALO_LIMITS, PhotoUrl, SendFailed, ZaloSender
 from bot.zalo.webhook import DEFAULT_PATH, WebhookServer, add_webhook_route, update_key
-from handlers.core.messages import Attachment, IncomingMessage, Reply
+from bot.common.lazyfile import lazy_fetch
+from handlers.core.messages import FetchFailed, Attachment, IncomingMessage, Reply
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -251,23 +252,26 @@ class ZaloAdapter(ReplyDelivery):
         return None
 
     async def _fetch_image(self, event: ZaloEvent) -> Attachment | None:
-        """Download the photo within the size limit; on failure tell the person and return None."""
+        """The photo as a lazy attachment (downloaded only if the core wants it, i.e. for a
+        registered person); None after telling the person when there is nothing to fetch."""
         if event.photo_url is None:
             await self._say(event.chat_id, DOWNLOAD_FAILED)
             return None
-        try:
-            data, mime = await self.client.download(event.photo_url, self._max_file_bytes)
-        except FileTooLarge:
-            await self._say(event.chat_id, IMAGE_TOO_BIG.format(mb=self._settings.max_file_mb))
-            return None
-        except ZaloNetworkError as error:
-            log.warning("Could not download a Zalo image from chat %s: %s", event.chat_id, error.reason)
-            await self._say(event.chat_id, DOWNLOAD_FAILED)
-            return None
-        mime = mime if mime and mime.startswith("image/") else "image/jpeg"
-        extension = {"image/png": "png", "image/gif": "gif", "image/webp": "webp"}.get(mime, "jpg")
-        name = f"anh_{event.message_id or 'zalo'}.{extension}"
-        return Attachment(file_name=name, mime_type=mime, data=data, size=len(data), kind="photo")
+        url = event.photo_url
+
+        async def download() -> bytes:
+            try:
+                data, mime = await self.client.download(url, self._max_file_bytes)
+            except FileTooLarge as error:
+                raise FetchFailed(IMAGE_TOO_BIG.format(mb=self._settings.max_file_mb)) from error
+            except ZaloNetworkError as error:
+                log.warning("Could not download a Zalo image from chat %s: %s", event.chat_id, error.reason)
+                raise FetchFailed(DOWNLOAD_FAILED) from error
+            return data
+
+        # The name and type are decided before download (Zalo photos are JPEG unless told otherwise).
+        name = f"anh_{event.message_id or 'zalo'}.jpg"
+        return Attachment(file_name=name, mime_type="image/jpeg", kind="photo", fetch=lazy_fetch(download))
 
     async def _ask_core(self, incoming: IncomingMessage) -> list[Reply] | None:
         """The core's replies, or None after apologising if it failed."""

@@ -135,5 +135,5 @@ def to_incoming(event: ZaloEvent, *, button_data: str | None = None, reply_to: s
         channel=CHANNEL, chat_id=event.chat_id, sender_id=event.sender_id, text=event.text,
         button_data=button_data, attachment=attachment, reply_to_message_id=reply_to,
         message_id=event.message_id, received_at=event.received_at or datetime.now(timezone.utc),
-        sender_name=event.sender_name,
+        sender_name=event.sender_name, chat_type=(event.chat_type or "private").lower(),
     )

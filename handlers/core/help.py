@@ -29,6 +29,8 @@ def help_reply(ctx: Ctx, _args: str = "") -> Reply:
         lines.append(_("/diem — the Office records index scores with evidence"))
         lines.append(_("/moi — invite a colleague (code and link)"))
         lines.append(_("/ngaynghi — days off and make-up working days as announced"))
+        lines.append(_("/nguoi — people and invitations: who has not registered, re-send or withdraw an invitation, deactivate or reactivate, change unit or role"))
+        lines.append(_("/phutrach <number> QLCN,TDC — the units a deputy director supervises"))
         lines.append(_("Send a conclusion (.docx, .pdf) or a list (.xlsx, .csv) to import it."))
     lines += [
         _("/ngonngu — switch language (Tiếng Việt / English)"),

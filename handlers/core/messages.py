@@ -7,6 +7,7 @@ messenger a message came from except through the ``channel`` string.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,8 +16,11 @@ from datetime import datetime
 class Attachment:
     """A file sent by a user or by the bot.
 
-    ``data`` holds the bytes once fetched; adapters download before handing
-    the message to the core, so handlers never talk to a messenger API.
+    ``data`` holds the bytes once fetched. An adapter may instead pass a
+    ``fetch`` callable (blocking, called from the core's worker thread) that
+    downloads them: the core calls it only for a registered sender, so a
+    stranger's file is never downloaded (``handlers/core/boundary.py``).
+    ``fetch`` raises :class:`FetchFailed` with a line to show the person.
     """
 
     file_name: str
@@ -24,6 +28,7 @@ class Attachment:
     data: bytes | None = None
     size: int | None = None
     kind: str = "document"  # "document" or "photo"
+    fetch: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class IncomingMessage:
     message_id: str | None = None
     received_at: datetime | None = None
     sender_name: str | None = None
+    chat_type: str = "private"  # "private", "group", "supergroup", "channel" (as the messenger says)
 
 
 @dataclass
@@ -60,6 +66,10 @@ class Reply:
     # Set by handlers so that a later reply to this message can be tied to
     # what it was about (e.g. "task:42"); adapters store it with the sent id.
     context_ref: str | None = None
+
+
+class FetchFailed(Exception):
+    """A lazily fetched attachment could not be downloaded; the message is for the person."""
 
 
 class SendFailed(Exception):

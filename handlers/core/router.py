@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.core import conversation
+from handlers.core import boundary, conversation, inputs
 from handlers.core.context import Ctx
 from handlers.core.ledger import ChannelMemory, ChatLedger
 from handlers.core.messages import IncomingMessage, Reply
@@ -80,6 +80,7 @@ class Core:
         return await asyncio.to_thread(self.handle_sync, msg)
 
     def handle_sync(self, msg: IncomingMessage) -> list[Reply]:
+        msg = inputs.clean_message(msg)  # NUL and control characters never reach a feature
         try:
             with self.factory() as session:
                 with session.begin():
@@ -129,6 +130,8 @@ class Router:
         self.registry = registry
 
     def route(self, ctx: Ctx) -> list[Reply]:
+        if (stop := boundary.admit(ctx)) is not None:  # private chats only; files of registered people only
+            return stop
         msg = ctx.msg
         text = (msg.text or "").strip()
         if len(text) > MAX_TEXT:

@@ -35,6 +35,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any, Protocol
 
+from handlers.core.file_limits import FileRefused, bounded_rows, check_file
 from handlers.dossiers.figures import PROCESSING, RESOLVED, RETURNED, DossierRecord
 from handlers.text.fold import fold
 
@@ -414,6 +415,7 @@ def _sheets(file_name: str, data: bytes) -> Iterator[Iterator[tuple[int, Sequenc
         f"Tệp {file_name} không phải bảng tính Excel hoặc CSV. Đề nghị xuất danh sách hồ sơ "
         "từ hệ thống ra tệp .xlsx hoặc .csv rồi gửi lại."
     )
+    check_file(file_name, data)  # unpacked sizes bounded before any parser runs
     if data[:4] == b"PK\x03\x04" and zipfile.is_zipfile(io.BytesIO(data)):
         if "xl/workbook.xml" not in zipfile.ZipFile(io.BytesIO(data)).namelist():
             raise not_a_sheet  # a .docx or another zip sent by mistake
@@ -494,9 +496,9 @@ def read_dossier_export(
                 continue
             result.header_row = header_row
             reader = _RowReader(mapping, calendar, processing_days, unit_resolver or UnitResolver())
-            _read_rows(rows, reader, result)
+            _read_rows(bounded_rows(rows, file_name), reader, result)
             return result
-    except _RowProblem as exc:
+    except (_RowProblem, FileRefused) as exc:
         result.errors.append(RowError(0, str(exc)))
         return result
     except (zipfile.BadZipFile, KeyError, OSError, csv.Error) as exc:

@@ -7,7 +7,6 @@ workbook to a report as it is.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -16,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from handlers.core.xlsx_out import workbook_bytes
 from handlers.dossiers.figures import PeriodFigures, judged_due
 from handlers.reporting.layout import STAT_COLUMNS
 
@@ -55,9 +55,7 @@ def write_stats_xlsx(
     _table(wb.create_sheet(UNIT_SHEET), "Đơn vị", period_label, unit_rows, total=figures)
     _table(wb.create_sheet(FIELD_SHEET), "Lĩnh vực", period_label, list(by_field.items()), total=figures)
     _late_sheet(wb.create_sheet(LATE_SHEET), figures, names)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)  # imported text never becomes a live formula
 
 
 def _default_unit_names() -> dict[str, str]:

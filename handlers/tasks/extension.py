@@ -24,6 +24,7 @@ from sqlalchemy import select
 from handlers.core import conversation
 from handlers.core.context import Ctx
 from handlers.core.conversation import Pending
+from handlers.core.inputs import MAX_YEARS_AHEAD, beyond_horizon
 from handlers.text.i18n import _, fmt_date, use_locale
 from handlers.core.messages import Button, Reply
 from handlers.core.outbox import enqueue, notification_row, reply_payload
@@ -41,7 +42,7 @@ REASON_FLOW = "extension.reason"  # … then for the reason
 REFUSAL_FLOW = "extension.refusal"  # a leader said "Không đồng ý" and may give a reason
 PAST_WINDOW_DAYS = 183  # "20/11" typed on 23/11 is last week, not next year
 
-_NUMERIC = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2,4}))?\b")
+_NUMERIC = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d+))?\b")
 _WORDS = re.compile(r"ng[aà]y\s+(\d{1,2})\s+th[aá]ng\s+(\d{1,2})(?:\s*(?:n[aă]m\s+)?(\d{4}))?", re.IGNORECASE)
 _REASON_LEAD = re.compile(r"^[\s,.;:–-]*(?:(?:l[yý]\s+do|v[iì]|do|b[oở]i\s+v[iì])\b[\s:,-]*)?", re.IGNORECASE)
 
@@ -134,6 +135,9 @@ def _request_in_writing(ctx: Ctx, pending: Pending) -> tuple[WorkItem, str, date
 
 def _take_date(ctx: Ctx, item: WorkItem, proposed: date, rest: str) -> Reply:
     """Check the proposed date; submit when the reason came with it, else ask for one."""
+    if beyond_horizon(proposed, ctx.today):
+        return Reply(_("The date {date} is too far ahead: a deadline can be at most {years} years from today. Please check the year.").format(
+            date=fmt_date(proposed), years=MAX_YEARS_AHEAD))
     if proposed <= ctx.today:
         return Reply(_("The date {date} has already passed. Please propose a date after today.").format(date=fmt_date(proposed)))
     if item.deadline is not None and proposed <= item.deadline:

@@ -17,6 +17,7 @@ from handlers.people import permissions
 from handlers.dossiers.store import processing_days, upsert_dossiers
 from handlers.dossiers.export_reader import read_dossier_export
 from handlers.display.format import calendar, short
+from handlers.core.inputs import MAX_YEARS_AHEAD, beyond_horizon
 from handlers.text.i18n import _, fmt_date
 from handlers.tasks.importers.conclusion import ConclusionDraft, DocInfo, TaskDraft, parse_conclusion
 from handlers.tasks.importers.errors import ImportRejected
@@ -279,6 +280,9 @@ def apply_correction(task: TaskDraft, changes: str, doc_date: date,
             deadline = find_deadline(f"trước ngày {when}", doc_date.year) or find_deadline(when, doc_date.year)
             if deadline is None:
                 problems.append(_("date not recognised in \"{text}\"").format(text=part.strip()))
+            elif beyond_horizon(deadline, doc_date):
+                problems.append(_("the date {date} is more than {years} years ahead").format(
+                    date=fmt_date(deadline), years=MAX_YEARS_AHEAD))
             else:
                 task = replace(task, deadline=deadline)
         elif key.startswith("tieu chi"):

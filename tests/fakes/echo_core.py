@@ -8,7 +8,10 @@ echo format.
 
 from __future__ import annotations
 
-from handlers.core.messages import Button, IncomingMessage, Reply
+import asyncio
+from dataclasses import replace
+
+from handlers.core.messages import Button, FetchFailed, IncomingMessage, Reply
 
 PARAGRAPH = ("Đơn vị cần hoàn thành việc cập nhật hồ sơ thủ tục hành chính đúng hạn. " * 7).strip()
 LONG_TEXT = "\n\n".join(f"{i:02d}. {PARAGRAPH}" for i in range(20))  # ~10,000 characters
@@ -31,6 +34,14 @@ class EchoCore:
         self.received: list[IncomingMessage] = []
 
     async def __call__(self, message: IncomingMessage) -> list[Reply]:
+        attachment = message.attachment
+        if attachment is not None and attachment.data is None and attachment.fetch is not None:
+            # As the real core does for a registered person: fetch the bytes off the event loop.
+            try:
+                data = await asyncio.to_thread(attachment.fetch)
+            except FetchFailed as failure:
+                return [Reply(text=str(failure))]
+            message = replace(message, attachment=replace(attachment, data=data, size=len(data), fetch=None))
         self.received.append(message)
         if message.button_data:
             return [Reply(text=f"Đã ghi nhận: *{message.button_data}*")]

@@ -2,8 +2,9 @@
 
 The file comes from a chat attachment, so nothing about it is trusted: the
 type is checked by its first bytes (an .exe renamed .pdf is not a PDF), sizes
-are capped before anything is parsed, and .docx archives are checked for
-absurd uncompressed sizes before python-docx opens them. Every refusal is an
+are capped before anything is parsed, and what a file unpacks to (zip
+members, PDF streams, pages, glyphs) is bounded by
+``handlers/core/file_limits.py`` before and while it is parsed. Every refusal is an
 :class:`ImportRejected` with a Vietnamese reason the office can act on.
 """
 
@@ -15,13 +16,12 @@ import unicodedata
 import zipfile
 from pathlib import PurePath
 
+from handlers.core.file_limits import FileRefused, check_file, check_pdf_page, check_pdf_pages, pdf_limits
 from handlers.tasks.importers.errors import ImportRejected
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-MAX_PDF_PAGES = 500
 TEXT_EXTENSIONS = {".txt", ".md", ".text"}
 SUPPORTED = "Word (.docx), PDF có lớp chữ (.pdf) hoặc văn bản (.txt)"
 
@@ -62,6 +62,10 @@ def read_document(file_name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTE
         )
     if not data or not data.strip():
         raise ImportRejected(f"Tệp {name} trống, không có nội dung để đọc. Vui lòng kiểm tra lại tệp.")
+    try:
+        check_file(name, data)
+    except FileRefused as exc:
+        raise ImportRejected(str(exc)) from None
     kind = sniff(data)
     if kind in ("exe", "archive", "image"):
         if ext == ".pdf":
@@ -140,8 +144,6 @@ def _read_docx(name: str, data: bytes) -> str:
             infos = archive.infolist()
             if "word/document.xml" not in {i.filename for i in infos}:
                 raise ImportRejected(corrupt)
-            if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-                raise ImportRejected(f"Tệp Word {name} quá lớn khi giải nén; vui lòng gửi tệp nhỏ hơn.")
         import docx  # local import: python-docx is only needed for this path
 
         document = docx.Document(io.BytesIO(data))
@@ -178,13 +180,16 @@ def _docx_blocks(document) -> list[str]:
 def _read_pdf(name: str, data: bytes) -> str:
     import pdfplumber  # local import: heavy, only needed here
 
+    pages: list[str] = []
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if len(pdf.pages) > MAX_PDF_PAGES:
-                raise ImportRejected(f"Tệp PDF {name} có quá nhiều trang (tối đa {MAX_PDF_PAGES} trang).")
-            pages = [page.extract_text() or "" for page in pdf.pages]
-    except ImportRejected:
-        raise
+        with pdf_limits(name), pdfplumber.open(io.BytesIO(data)) as pdf:
+            check_pdf_pages(name, len(pdf.pages))
+            for number, page in enumerate(pdf.pages, start=1):
+                check_pdf_page(name, number, pdf, page)  # glyphs counted before layout objects are built
+                pages.append(page.extract_text() or "")
+                page.close()  # pdfplumber caches every character of a page otherwise
+    except FileRefused as exc:
+        raise ImportRejected(str(exc)) from None
     except Exception as exc:
         log.info("pdf rejected: %s", exc)
         raise ImportRejected(f"Tệp {name} không phải tệp PDF hợp lệ hoặc đã bị hỏng. Vui lòng gửi lại tệp khác.") from exc

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from handlers.core.file_limits import TASK_SHEET_LIMITS, FileRefused, check_file
+from handlers.core.xlsx_out import workbook_bytes
 from handlers.tasks.importers.errors import ImportRejected
 from handlers.tasks.importers.periods import ROMAN, end_of_month, end_of_quarter, find_deadline, is_ongoing, recurrence_anywhere
 from handlers.tasks.importers.textkeys import aligned_key
@@ -26,6 +28,7 @@ from models.org_file import OrgSpec, default_org
 
 HEADER_SCAN_ROWS = 20
 MAX_ROWS = 20_000
+MAX_COLUMNS = 40  # a task list has about ten; the rows are held in memory while read
 ALL_UNITS_TEXT = "Các phòng, đơn vị thuộc Sở"
 RECURRENCE_TEXT = {"weekly": "Hàng tuần", "monthly": "Hàng tháng", "quarterly": "Hàng quý", "yearly": "Hàng năm"}
 
@@ -102,6 +105,10 @@ def read_task_sheet(data: bytes, org: OrgSpec | None = None) -> SheetResult:
     from openpyxl import load_workbook
 
     try:
+        check_file("Excel", data, TASK_SHEET_LIMITS)
+    except FileRefused as exc:
+        raise ImportRejected(str(exc)) from None
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         raise ImportRejected(
@@ -109,7 +116,7 @@ def read_task_sheet(data: bytes, org: OrgSpec | None = None) -> SheetResult:
         ) from exc
     try:
         for sheet in workbook.worksheets:
-            rows = list(sheet.iter_rows(max_row=MAX_ROWS))
+            rows = list(sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS))
             found = _find_header(rows)
             if found is None:
                 continue
@@ -370,9 +377,7 @@ def write_task_sheet(rows: Iterable[TaskRow], title: str, org: OrgSpec | None = 
                 cell.number_format = "DD/MM/YYYY"
             if name == "progress" and row.percent is not None:
                 cell.number_format = "0%"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)  # imported text never becomes a live formula
 
 
 def _unit_names(codes: list[str], org: OrgSpec) -> list[str]:
