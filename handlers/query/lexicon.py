@@ -145,3 +145,22 @@ COMMON_WORDS: frozenset[str] = frozenset(
     tcdlcl vps ttr bgd pgd gd vp cc tt
     """.split()
 )
+
+# Two-word terms the grammar reads, folded. A word that is one slip away from
+# making such a term with its neighbour is corrected even when the slip
+# produced another real word ("tang nay" → "thang nay", "tuan troc" →
+# "tuan truoc", "hong dan" → "huong dan").
+PHRASES: frozenset[tuple[str, str]] = frozenset(
+    tuple(p.split()) for p in """
+    thang nay|thang truoc|thang sau|thang toi|tuan nay|tuan truoc|tuan sau|tuan toi|nam nay|nam truoc|nam ngoai
+    nam sau|quy nay|quy truoc|quy sau|hom nay|hom qua|ngay mai|cuoi thang|cuoi tuan|cuoi nam|cuoi quy|dau nam
+    dau thang|dau tuan|qua han|tre han|tre hen|den han|het han|dung han|truoc han|sap den|cham tien|tien do
+    ho so|nhiem vu|cong viec|dau viec|thu tuc|hanh chinh|huong dan|tro giup|bao cao|giao ban|tom tat|tong hop
+    hoan thanh|thuc hien|trien khai|tiep nhan|giai quyet|xu ly|truc tuyen|dich vu|ket qua|tra ket|cham tra
+    chi cuc|thanh tra|van phong|trung tam|ung dung|quan ly|khoa hoc|cong nghe|ke hoach|tai chinh|tieu chuan
+    do luong|chat luong|giam doc|lanh dao|chi so|tieu chi|tru diem|mat diem|xep hang|tu danh|danh gia
+    ket luan|phan tram|bao nhieu|danh sach|liet ke|thong ke|ton dong|lam duoc|duoc gi|nhung gi|the nao
+    chua xong|chua hoan|dang thuc|da xong|da tra|muc do|cua toi|cua minh|cua em|phong nao|don vi
+    thang #|quy #|ngay #|nam #|tuan #|# thang|# ngay|# tuan|thang dau|thang cuoi
+    """.replace("\n", "|").split("|") if p.strip()
+)
