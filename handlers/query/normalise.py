@@ -15,7 +15,7 @@ from rapidfuzz.distance import OSA
 
 from handlers.text.fold import fold
 
-from .lexicon import ABBREVIATIONS, COMMON_WORDS, KEYWORDS, MONTH_WORDS, PHRASES
+from .lexicon import ABBREVIATIONS, COMMON_WORDS, ENGLISH_PHRASES, ENGLISH_WORDS, KEYWORDS, MONTH_WORDS, PHRASES
 
 MAX_CHARS = 500  # longer messages are cut: keeps every parse bounded in time
 
@@ -51,6 +51,7 @@ def normalise(raw: str) -> Normalised:
     folded = _LONE_DOT.sub(" ", folded)
     folded = _LONE_DASH.sub(" ", folded)
     notes: list[str] = []
+    folded = translate_english(folded, notes)
     words: list[str] = []
     for token in folded.split():
         for piece in _unglue(token):
@@ -62,6 +63,28 @@ def normalise(raw: str) -> Normalised:
     text = _MONTH_WORD.sub(lambda m: f"thang {MONTH_WORDS[m.group(1)]}", text)
     text = _CONTEXT_SHORTHAND.sub(lambda m: _CONTEXT_EXPANSION[m.group(0)], text)
     return Normalised(text=text, question=question, notes=tuple(notes))
+
+
+_ENGLISH = re.compile(r"\b(?:" + "|".join(re.escape(p) for p, _ in ENGLISH_PHRASES) + r")\b")
+_ENGLISH_MAP = dict(ENGLISH_PHRASES)
+_VIETNAMESE_ONLY = frozenset({"viec", "ho", "so", "nhiem", "vu", "han", "thang", "nay", "qua", "tre", "cua", "diem"})
+
+
+def translate_english(folded: str, notes: list[str]) -> str:
+    """An English question ("overdue tasks", "late dossiers this month") in the words the grammar reads.
+
+    Only a message made mostly of English words is translated, so the
+    English loan words Vietnamese messages use ("online", "help", "task")
+    keep working as before.
+    """
+    words = [w for w in folded.split() if w.isalpha()]
+    if not words or any(w in _VIETNAMESE_ONLY for w in words):
+        return folded
+    english = sum(1 for w in words if w in ENGLISH_WORDS)
+    if english * 2 < len(words) or english < 2 and len(words) > 1:
+        return folded
+    notes.append("english")
+    return " ".join(_ENGLISH.sub(lambda m: _ENGLISH_MAP[m.group(0)], folded).split())
 
 
 def _unglue(token: str) -> list[str]:
