@@ -172,7 +172,23 @@ def _nearest_keyword(token: str) -> str | None:
     return costs[0][1]
 
 
-_PHRASE_WORDS = tuple(sorted({w for pair in PHRASES for w in pair if len(w) >= 3}))
+# For a neighbour, the words that make a known term with it: (w, next) and (prev, w).
+_BEFORE: dict[str, frozenset[str]] = {}
+_AFTER: dict[str, frozenset[str]] = {}
+for _a, _b in PHRASES:
+    _BEFORE[_b] = _BEFORE.get(_b, frozenset()) | {_a}
+    _AFTER[_a] = _AFTER.get(_a, frozenset()) | {_b}
+
+
+@lru_cache(maxsize=8192)
+def _context_fix(prev: str | None, word: str, nxt: str | None) -> str | None:
+    """The one word, a slip away from ``word``, that makes a known term with a neighbour."""
+    if (prev, word) in PHRASES or (word, nxt) in PHRASES:
+        return None
+    candidates = (_BEFORE.get(nxt, frozenset()) if nxt else frozenset()) | (_AFTER.get(prev, frozenset()) if prev else frozenset())
+    fixes = {w for w in candidates if w != word and len(w) >= 3 and abs(len(w) - len(word)) <= 1
+             and OSA.distance(word, w, score_cutoff=1) <= 1}
+    return fixes.pop() if len(fixes) == 1 else None
 
 
 def _slot(word: str) -> str:
@@ -193,13 +209,8 @@ def _fix_in_context(text: str, notes: list[str]) -> str:
             continue
         prev = _slot(words[i - 1]) if i > 0 else None
         nxt = _slot(words[i + 1]) if i + 1 < len(words) else None
-        if (prev, word) in PHRASES or (word, nxt) in PHRASES:
-            continue
-        fixes = {w for w in _PHRASE_WORDS if w != word and abs(len(w) - len(word)) <= 1
-                 and ((prev, w) in PHRASES or (w, nxt) in PHRASES)
-                 and OSA.distance(word, w, score_cutoff=1) <= 1}
-        if len(fixes) == 1:
-            fixed = fixes.pop()
+        fixed = _context_fix(prev, word, nxt)
+        if fixed:
             notes.append(f"{word}→{fixed}")
             words[i] = fixed
     return " ".join(words)

@@ -151,6 +151,15 @@ class ReplyIntent:
         """The contract object: exactly intent, percent, until."""
         return {"intent": self.intent, "percent": self.percent, "until": self.until.isoformat() if self.until else None}
 
+    def explained(self) -> dict[str, Any]:
+        """The contract object plus the rules that decided it (contract keys first)."""
+        return {**self.to_json(), "matched": list(self.why)}
+
+
+def parse_replies(lines: list[str], now: datetime) -> list[dict[str, Any]]:
+    """``ask --reply --batch FILE``: one contract object per line, in order (blank lines included)."""
+    return [parse_reply(line.rstrip("\n"), now).to_json() for line in lines]
+
 
 def _number(text: str) -> float | int:
     value = float(text.replace(",", "."))
