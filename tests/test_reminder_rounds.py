@@ -79,3 +79,32 @@ async def test_on_zalo_a_long_round_is_split_between_lines_within_2000_character
     assert len(task_lines) == 20  # every task line whole, none cut
     _text, choices = buttons_as_numbered(parts[-1])
     assert len(choices) == 60
+
+
+async def test_round_through_the_real_telegram_client_is_one_message(factory, settings):
+    """Planner → outbox → dispatcher → PTB → the fake Bot API: 20 due tasks, one message, 60 buttons."""
+    from bot.telegram import TelegramAdapter
+    from models.org import Identity
+    from tests.fakes.echo_core import EchoCore
+    from tests.fakes.telegram_server import FakeTelegram
+    from tests.test_telegram_adapter import FAST_RETRY, settings_for
+
+    _twenty_due_tasks(factory, "telegram")
+    with transaction(factory) as s:
+        for ident in s.scalars(select(Identity)):
+            ident.chat_id = ident.external_id = {"mai": "7001", "hong": "7002"}[ident.external_id]
+    async with FakeTelegram() as tg:
+        adapter = TelegramAdapter(settings_for(tg), EchoCore(), retry=FAST_RETRY, poll_timeout=2)
+        await adapter.start()
+        try:
+            tick_once(factory, settings, MORNING)
+            while await dispatch_once(factory, settings, {"telegram": adapter}, MORNING):
+                pass
+            tick_once(factory, settings, MORNING + timedelta(minutes=1))  # a second tick plans nothing new
+            assert await dispatch_once(factory, settings, {"telegram": adapter}, MORNING + timedelta(minutes=1)) == 0
+        finally:
+            await adapter.stop()
+        [message] = tg.sent_messages(7001)
+        assert message.text.startswith("🔔 20 nhiệm vụ")
+        assert len([b for row in message.buttons for b in row]) == 60
+        assert len(tg.sent_messages(7002)) == 1
