@@ -186,7 +186,10 @@ def _context_fix(prev: str | None, word: str, nxt: str | None) -> str | None:
     if (prev, word) in PHRASES or (word, nxt) in PHRASES:
         return None
     candidates = (_BEFORE.get(nxt, frozenset()) if nxt else frozenset()) | (_AFTER.get(prev, frozenset()) if prev else frozenset())
-    fixes = {w for w in candidates if w != word and len(w) >= 3 and abs(len(w) - len(word)) <= 1
+    # A real word ("cho", "tang") is only taken for a dropped letter ("tang nay" → "thang nay"),
+    # never for a changed one ("cho so" stays "chờ số", not "chỉ số").
+    lengths = (len(word) + 1,) if word in _KNOWN else (len(word) - 1, len(word), len(word) + 1)
+    fixes = {w for w in candidates if w != word and len(w) >= 3 and len(w) in lengths
              and OSA.distance(word, w, score_cutoff=1) <= 1}
     return fixes.pop() if len(fixes) == 1 else None
 

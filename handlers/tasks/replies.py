@@ -217,7 +217,7 @@ _POLITE_TAIL = re.compile(
     r"\s*(?:(?:em|toi|minh)\s+)?(?:xin\s+)?(?:tran trong\s+)?(?:cam on|kinh mong\s+(?:\w+\s+){0,3}quan tam)"
     r"(?:\s+(?:anh|chi|nhieu|a|lanh dao|nhe|rat))*\s*$"
 )
-_STRONG_QUESTION = re.compile(r"^(?:cho\s+(?:em|minh|toi|anh|chi|e)\s+hoi|hoi\s+chut)\b|\b(?:da|duoc)\s+gia han\s+(?:\w+\s+){0,2}chua\b")
+_STRONG_QUESTION = re.compile(r"^(?:cho\s+(?:em|minh|toi|anh|chi|e)\s+hoi|hoi\s+chut|lam sao|lam the nao|tai sao|vi sao|bao gio|khi nao|o dau)\b|\b(?:da|duoc)\s+gia han\s+(?:\w+\s+){0,2}chua\b")
 
 
 def strip_polite(key: str) -> str:

@@ -50,6 +50,8 @@ _WEEK_END = re.compile(r"\b(?:cuoi|het)\s+tuan(?:\s+(nay|sau|toi))?\b")
 _WEEKDAY_RE = re.compile(
     r"\b(?:thu\s*([2-7]|hai|ba|tu|nam|sau|bay)|(chu nhat|cn))\b(?:\s*(?:,\s*)?(?:tuan\s+(nay|sau|toi|ke tiep|tiep theo|truoc)))?"
 )
+# "t6 tuần sau": t + weekday number only next to "tuần" ("t6" alone is June in questions).
+_SHORT_WEEKDAY = re.compile(r"\bt([2-7])\s+tuan\s+(nay|sau|toi|ke tiep|tiep theo|truoc)\b")
 _TOMORROW = re.compile(r"\b(?:ngay mai|sang mai|chieu mai|(?<=den )mai|(?<=toi )mai)\b")
 _AFTER_TOMORROW = re.compile(r"\bngay kia\b|\bngay mot\b")
 _DAY_ONLY = re.compile(r"\b(?:ngay|mung)\s+(\d{1,2})\b(?!\s*(?:/|-|\.\d|thang|ngay|tuan|lam viec))")
@@ -182,6 +184,8 @@ def _candidates(key: str, today: date, past_days: int):
     for m in _WEEKDAY_RE.finditer(key):
         index = 6 if m.group(2) else _WEEKDAY[m.group(1)]
         yield m.start(), m.end(), _weekday(today, index, m.group(3)), "weekday"
+    for m in _SHORT_WEEKDAY.finditer(key):
+        yield m.start(), m.end(), _weekday(today, _WEEKDAY[m.group(1)], m.group(2)), "weekday"
     for m in _TOMORROW.finditer(key):
         yield m.start(), m.end(), today + timedelta(days=1), "tomorrow"
     for m in _AFTER_TOMORROW.finditer(key):
