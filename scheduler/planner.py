@@ -24,6 +24,7 @@ and each row's ``not_before`` is the step's send time inside a window.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -196,6 +197,9 @@ def round_rows(group: list[tuple], today: date, send_at: datetime, channels: set
     keys = sorted(g[0] for g in group)
     digest = hashlib.sha1("|".join(keys).encode()).hexdigest()[:16]
     round_key = f"rnd:p{person.id}:{send_at.isoformat()}:{digest}"
+    # The round's key is its context: a reply to it (Telegram) or a plain message after it (Zalo) is
+    # never taken as being about an older single reminder; ``items`` maps its numbers to tasks.
+    replies = [dataclasses.replace(r, context_ref=round_key) for r in replies]
     payload = reply_payload(replies[0], more=replies[1:], items=[line.item.ref for line in lines],
                             deadlines=[line.deadline.isoformat() for line in lines])
     rows = [notification_row(round_key, person.id, "reminder", payload, send_at)]

@@ -108,3 +108,9 @@ async def test_round_through_the_real_telegram_client_is_one_message(factory, se
         assert message.text.startswith("🔔 20 nhiệm vụ")
         assert len([b for row in message.buttons for b in row]) == 60
         assert len(tg.sent_messages(7002)) == 1
+    with factory() as s:  # a reply to the round is tied to the round (its task list), not to an older reminder
+        from models.outbox import SentMessage
+
+        ref = s.scalar(select(SentMessage.context_ref).where(SentMessage.chat_id == "7001"))
+        round_row = s.scalar(select(Notification).where(Notification.idem_key == ref))
+    assert ref.startswith("rnd:") and len(round_row.payload["items"]) == 20
