@@ -258,6 +258,21 @@ def _is_thanks(text: str, key: str) -> bool:
     return bool(_THANKS_CORE.search(key)) or bool(_EMOJI_THANKS.search(text))
 
 
+def read_percent(text: str) -> tuple[float | int | None, bool]:
+    """(the percentage, malformed?) of a progress message: "80,5%" → (80.5, False);
+    "8o%", "-5%", "180%" → (None, True); no percentage → (None, False)."""
+    raw_key = folded(text)
+    if _MALFORMED_PERCENT.search(raw_key):
+        return None, True
+    found = list(_PERCENT.finditer(canonical(raw_key)))
+    if not found:
+        return None, False
+    for m in found:
+        if m.group(1) in ("-", "−", "–") or _number(m.group(2)) > 100:
+            return None, True
+    return _number(found[-1].group(2)), False
+
+
 def parse_reply(text: str, now: datetime) -> ReplyIntent:
     """Understand one reply; never raises (an internal error is "unclear")."""
     try:
