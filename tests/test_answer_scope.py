@@ -49,3 +49,10 @@ def test_english_question_gets_the_same_answer(core):
     office = Chat(core, "admin")
     assert text_of(office.say("overdue tasks")) == text_of(office.say("nhiệm vụ quá hạn"))
     assert text_of(office.say("late dossiers this month")) == text_of(office.say("hồ sơ trễ hạn tháng này"))
+
+
+def test_whole_department_dossiers_for_a_head_are_totals_per_unit(core):
+    head = text_of(Chat(core, "head-TDC").say("hồ sơ trễ hạn toàn Sở tháng này"))
+    office = text_of(Chat(core, "admin").say("hồ sơ trễ hạn tháng này"))
+    assert head.splitlines()[:3] == office.splitlines()[:3]  # the same Department figures
+    assert "• " in head and "1. " not in head and "1. " in office
