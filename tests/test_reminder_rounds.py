@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.rendering import buttons_as_numbered, utf16_len

@@ -318,12 +318,9 @@ def _parse(text: str, now: datetime) -> ReplyIntent:
     if (not percents or "?" in text or "bao nhieu" in plain) and _is_question(text, plain, now):
         return ReplyIntent("question", why=("question",))
 
-    # 5. A percentage: 100 is done.
+    # 5. A percentage: the last one written is the new figure ("từ 50% lên 80%"); 100 is done.
     if percents:
-        values = {_number(m.group(2)) for m in percents}
         value = _number(percents[-1].group(2))
-        if len(values) > 1 and not re.search(r"\b(?:len|tang len|da dat|nay|hien|hien tai|hien nay|con)\b", plain):
-            pass  # "từ 50% lên 80%": the last figure is the new one
         if value == 100:
             if _NOT_DONE.search(plain) or re.search(r"\b(?:chua|khong)\s+(?:dat\s+|duoc\s+)?100", plain):
                 return ReplyIntent("note", why=("100% negated",))
