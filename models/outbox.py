@@ -22,6 +22,7 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     DEAD = "dead"  # kept failing; the office is told
     CANCELLED = "cancelled"  # stale (deadline changed, task done)
+    BUNDLED = "bundled"  # a task's reminder sent inside its person's round message (never sent alone)
 
 
 class Notification(Base):

@@ -7,6 +7,11 @@ and inserts one Notification per (step, recipient) under a deterministic key::
 
     rem:{work item ref}:{deadline ISO}:{step key}:p{person id}
 
+When one person has several tasks due in the same round (a head at 07:30),
+they get ONE message listing them (``rnd:p{person}:{send time}:{hash}``) and
+each task's ``rem:`` key is written as a "bundled" marker that is never sent,
+so the idempotency above holds for rounds too.
+
 Planning the same step again is a no-op (ON CONFLICT DO NOTHING), a restart
 loses nothing, and a moved deadline starts a fresh series because the key
 carries the deadline. On PostgreSQL only the tick holding a transaction-level
@@ -19,6 +24,8 @@ and each row's ``not_before`` is the step's send time inside a window.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,7 +37,9 @@ from handlers.text.i18n import use_locale
 from handlers.tasks.occurrences import ensure_occurrences
 from handlers.core.outbox import enqueue, existing_keys, notification_row, reply_payload
 from handlers.people.recipients import Directory
-from handlers.tasks.reminders import render_reminder
+from handlers.tasks.reminders import RoundLine, render_reminder, render_round, round_limit
+from models.org import Identity
+from models.outbox import OutboxStatus
 from models.queries import WorkItem
 from models.tasks import Task, TaskOccurrence, TaskStatus
 from handlers.worktime.calendar import WorkCalendar, default_calendar
@@ -152,16 +161,74 @@ def reminder_rows(
             for person, is_leader in recipients:
                 wanted.append((reminder_key(item, deadline, step, person.id), item, deadline, step, person, is_leader))
     known = existing_keys(session, [w[0] for w in wanted])
-    rows = []
+    fresh = []
     for key, item, deadline, step, person, is_leader in wanted:
         if key in known:
             continue
         known.add(key)
-        with use_locale(person.locale):
-            reply = render_reminder(item, deadline, today, escalated=step.escalate, for_leader=is_leader)
-        payload = reply_payload(reply, deadline=deadline.isoformat(), step=step.key)
-        rows.append(notification_row(key, person.id, "reminder", payload, step.send_at, subject_ref=item.ref))
+        fresh.append((key, item, deadline, step, person, is_leader))
+    rounds: dict[tuple[int, datetime], list[tuple]] = {}
+    for entry in fresh:
+        rounds.setdefault((entry[4].id, entry[3].send_at), []).append(entry)
+    channels = _channels_of(session, [pid for (pid, _at), group in rounds.items() if len(group) > 1])
+    rows = []
+    for (person_id, send_at), group in rounds.items():
+        if len(group) == 1:
+            key, item, deadline, step, person, is_leader = group[0]
+            with use_locale(person.locale):
+                reply = render_reminder(item, deadline, today, escalated=step.escalate, for_leader=is_leader)
+            payload = reply_payload(reply, deadline=deadline.isoformat(), step=step.key)
+            rows.append(notification_row(key, person.id, "reminder", payload, step.send_at, subject_ref=item.ref))
+        else:
+            rows += round_rows(group, today, send_at, channels.get(person_id, set()))
     return rows, len(items)
+
+
+def round_rows(group: list[tuple], today: date, send_at: datetime, channels: set[str]) -> list[dict]:
+    """One message for a person's due tasks of this round, plus a marker row per task.
+
+    The marker rows keep each task's usual key (``rem:…``) with the status
+    "bundled": they are never sent, but the next tick (or a restarted bot)
+    sees the keys and plans nothing again. The message's own key is derived
+    from the sorted task keys, so planning the same round twice inserts
+    nothing; all rows go in one transaction with the tick.
+    """
+    group = sorted(group, key=lambda g: (g[2], _ref_order(g[1].ref)))  # soonest deadline first
+    person = group[0][4]
+    lines = [RoundLine(item, deadline, is_leader) for _key, item, deadline, _step, _p, is_leader in group]
+    with use_locale(person.locale):
+        replies = render_round(lines, today, round_limit(channels))
+    keys = sorted(g[0] for g in group)
+    digest = hashlib.sha1("|".join(keys).encode()).hexdigest()[:16]
+    round_key = f"rnd:p{person.id}:{send_at.isoformat()}:{digest}"
+    # The round's key is its context: a reply to it (Telegram) or a plain message after it (Zalo) is
+    # never taken as being about an older single reminder; ``items`` maps its numbers to tasks.
+    replies = [dataclasses.replace(r, context_ref=round_key) for r in replies]
+    payload = reply_payload(replies[0], more=replies[1:], items=[line.item.ref for line in lines],
+                            deadlines=[line.deadline.isoformat() for line in lines])
+    rows = [notification_row(round_key, person.id, "reminder", payload, send_at)]
+    for key, item, deadline, step, _p, _leader in group:
+        marker = notification_row(key, person.id, "reminder",
+                                  {"text": "", "bundled_in": round_key, "deadline": deadline.isoformat(), "step": step.key},
+                                  send_at, subject_ref=item.ref)
+        marker["status"] = OutboxStatus.BUNDLED.value
+        rows.append(marker)
+    return rows
+
+
+def _ref_order(ref: str) -> tuple[str, int]:
+    kind, _, number = ref.partition(":")
+    return kind, int(number) if number.isdigit() else 0
+
+
+def _channels_of(session: Session, person_ids: list[int]) -> dict[int, set[str]]:
+    """Person → the channels they have an account on (to fit the round into the strictest limit)."""
+    out: dict[int, set[str]] = {}
+    if not person_ids:
+        return out
+    for pid, channel in session.execute(select(Identity.person_id, Identity.channel).where(Identity.person_id.in_(person_ids))):
+        out.setdefault(pid, set()).add(channel)
+    return out
 
 
 def _policy_for(task: Task, base: ReminderPolicy) -> ReminderPolicy:

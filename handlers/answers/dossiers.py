@@ -118,6 +118,8 @@ def _late(ctx, query, scope, period, fig: PeriodFigures, records, offset) -> Rep
     if fig.late_without_apology:
         lines.append(_("Without an apology letter issued in time: {n}.").format(n=len(fig.late_without_apology)))
     if not scope.detail:
+        if scope.unit is None:  # the whole Department for a head: totals per unit
+            lines += _per_unit([r.record.unit for r in rows])
         return Reply("\n".join(lines))
     return paged_reply("\n".join(lines), rows, lambda n, r: _row_line(n, r, show_unit=scope.unit is None), offset,
                        lambda nxt: f"more:q:{nxt}",
@@ -163,7 +165,7 @@ def _due_soon(ctx, query, scope, period, fig, records, offset) -> Reply:
 
     header = f"*{heading(what, scope, (start, end))}*: {len(soon)}"
     if not scope.detail:
-        return Reply(header)
+        return Reply("\n".join([header] + (_per_unit([r.unit for r in soon]) if scope.unit is None else [])))
     return paged_reply(header, soon, line, offset, lambda nxt: f"more:q:{nxt}")
 
 
@@ -207,3 +209,11 @@ def _overview(ctx, query, scope, period, fig, records, offset) -> Reply:
     lines = [f"*{title}*"]
     lines += report_lines_vi(fig)
     return Reply("\n".join(lines))
+
+
+def _per_unit(units: list[str | None]) -> list[str]:
+    """"• TDC: 4" per unit, most first (what a head sees of the whole Department)."""
+    counts: dict[str, int] = {}
+    for unit in units:
+        counts[unit or "—"] = counts.get(unit or "—", 0) + 1
+    return [f"• {code}: {n}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

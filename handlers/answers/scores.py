@@ -23,7 +23,7 @@ _CODE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2}){1,3})(?![\d.])")
 
 
 def answer_score(ctx: Ctx, query: Query, scope: Scope) -> list[Reply]:
-    est = current_estimate(ctx.session, ctx.now, ctx.settings)
+    est = current_estimate(ctx.session, ctx.now, ctx.settings, year=asked_year(query))
     if _EXPLAIN.search(query.normalised or ""):
         return [_explain(est, query.normalised)]
     if scope.unit_codes is not None:
@@ -34,6 +34,13 @@ def answer_score(ctx: Ctx, query: Query, scope: Scope) -> list[Reply]:
     lines.insert(1, _field_table(est))
     lines.append(_("Ask \"tiêu chí nào bị trừ điểm\" or \"phòng nào đang làm mất điểm\" for details."))
     return [Reply("\n".join(lines))]
+
+
+def asked_year(query: Query) -> int | None:
+    """The assessment year a question names ("điểm CCHC năm 2025", "điểm quý 2 năm 2025"), if any."""
+    if query.period is None:
+        return None
+    return query.period[1].year
 
 
 def estimate_text(session, now, settings, explain: bool = False) -> str:

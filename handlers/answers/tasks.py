@@ -88,6 +88,8 @@ def answer_tasks(ctx: Ctx, query: Query, scope: Scope, offset: int) -> Reply:
         header += " · " + _("{n} overdue").format(n=overdue)
     if not scope.detail:
         lines = [header]
+        if scope.unit is None:  # the whole Department for a head: totals per lead unit
+            lines += per_unit_totals(items, ctx.today)
         lines.append(_("Details of another unit are shown to its own leaders, the Department leadership and the Office."))
         return Reply("\n".join(lines))
     return paged_reply(
@@ -96,3 +98,20 @@ def answer_tasks(ctx: Ctx, query: Query, scope: Scope, offset: int) -> Reply:
                                     unit_id=scope.unit.id if scope.unit else None), offset,
         lambda nxt: f"more:q:{nxt}",
     )
+
+
+def per_unit_totals(items: list[WorkItem], today: date) -> list[str]:
+    """"• QLCN: 4 (1 overdue)" per lead unit, most first."""
+    counts: dict[str, list[int]] = {}
+    for item in items:
+        code = item.task.lead_unit.code if item.task.lead_unit else "—"
+        entry = counts.setdefault(code, [0, 0])
+        entry[0] += 1
+        entry[1] += item.is_overdue(today)
+    lines = []
+    for code, (n, late) in sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0])):
+        line = f"• {code}: {n}"
+        if late:
+            line += " (" + _("{n} overdue").format(n=late) + ")"
+        lines.append(line)
+    return lines

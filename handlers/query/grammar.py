@@ -154,6 +154,7 @@ _STATUS_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:chua|khong)\s+(?:hoan thanh|xong|hoan tat|lam xong|thuc hien xong)\b"
             r"|\bdang\s+(?:thuc hien|lam|trien khai|tien hanh|xu ly|giai quyet|thu ly)\b"
+            r"|\b(?:ton dong|con ton|dang ton|backlog)\b"
         ),
     ),
     (
@@ -271,9 +272,24 @@ _MINE = re.compile(
     rf"|(?:phong|don vi|ben|bo phan|to|nhom|chi cuc|trung tam|van phong|thanh tra)\s+{_ME}"
     rf"|(?:giao cho|phan cho|danh cho)\s+(?:phong\s+|don vi\s+|ben\s+)?{_ME}"
     rf"|{_ME}\s+(?:duoc giao|phu trach|chu tri|dang giu|dang phu trach)"
-    rf"|{_ME}\s+co\s+(?:bao nhieu\s+|nhung\s+|may\s+|)(?:viec|nhiem vu|cong viec|ho so|dau viec)"
+    rf"|{_ME}\s+(?:co|con|con co|dang co)\s+(?:bao nhieu\s+|nhung\s+|may\s+|)(?:viec|nhiem vu|cong viec|ho so|dau viec)"
     rf"|(?:viec|nhiem vu|cong viec|ho so|dau viec)\s+{_ME})\b(?!\s+(?:han|hen|ngay|tuan|thang|nam|quy))"
 )
+
+
+# The whole Department, not the asker's unit: "toàn Sở", "cả Sở", "các phòng", "tất cả đơn vị".
+_WHOLE = re.compile(
+    r"\b(?:toan|ca|tat ca|toan bo)\s+(?:so|co quan|cac phong|cac don vi|don vi|phong)\b(?!\s+(?:khoa hoc|kh))"
+    r"|\bcac\s+(?:phong|don vi|phong ban|phong don vi)\b(?!\s+(?:cua\s+)?(?:toi|minh|em))"
+    r"|\bwhole department\b|\ball units\b"
+)
+
+
+def find_whole(text: str) -> tuple[bool, str]:
+    m = _WHOLE.search(text)
+    if not m:
+        return False, text
+    return True, blank(text, m.span())
 
 
 def find_mine(text: str) -> tuple[bool, str]:

@@ -145,3 +145,61 @@ COMMON_WORDS: frozenset[str] = frozenset(
     tcdlcl vps ttr bgd pgd gd vp cc tt
     """.split()
 )
+
+# Two-word terms the grammar reads, folded. A word that is one slip away from
+# making such a term with its neighbour is corrected even when the slip
+# produced another real word ("tang nay" → "thang nay", "tuan troc" →
+# "tuan truoc", "hong dan" → "huong dan").
+PHRASES: frozenset[tuple[str, str]] = frozenset(
+    tuple(p.split()) for p in """
+    thang nay|thang truoc|thang sau|thang toi|tuan nay|tuan truoc|tuan sau|tuan toi|nam nay|nam truoc|nam ngoai
+    nam sau|quy nay|quy truoc|quy sau|hom nay|hom qua|ngay mai|cuoi thang|cuoi tuan|cuoi nam|cuoi quy|dau nam
+    dau thang|dau tuan|qua han|tre han|tre hen|den han|het han|dung han|truoc han|sap den|cham tien|tien do
+    ho so|nhiem vu|cong viec|dau viec|thu tuc|hanh chinh|huong dan|tro giup|bao cao|giao ban|tom tat|tong hop
+    hoan thanh|thuc hien|trien khai|tiep nhan|giai quyet|xu ly|truc tuyen|dich vu|ket qua|tra ket|cham tra
+    chi cuc|thanh tra|van phong|trung tam|ung dung|quan ly|khoa hoc|cong nghe|ke hoach|tai chinh|tieu chuan
+    do luong|chat luong|giam doc|lanh dao|chi so|tieu chi|tru diem|mat diem|xep hang|tu danh|danh gia
+    ket luan|phan tram|bao nhieu|danh sach|liet ke|thong ke|ton dong|lam duoc|duoc gi|nhung gi|the nao
+    chua xong|chua hoan|dang thuc|da xong|da tra|muc do|cua toi|cua minh|cua em|phong nao|don vi
+    thang #|quy #|ngay #|nam #|tuan #|# thang|# ngay|# tuan|thang dau|thang cuoi
+    """.replace("\n", "|").split("|") if p.strip()
+)
+
+# English questions (people who chose English): phrase → the folded Vietnamese
+# the grammar reads. Longest phrases first; applied only to a message that is
+# mostly English words (see normalise.translate_english).
+ENGLISH_PHRASES: tuple[tuple[str, str], ...] = tuple(sorted({
+    "overdue": "qua han", "late": "tre han", "past due": "qua han", "behind schedule": "cham tien do",
+    "due soon": "sap den han", "coming due": "sap den han", "due this week": "den han tuan nay",
+    "due today": "den han hom nay", "upcoming": "sap den han",
+    "done": "hoan thanh", "completed": "hoan thanh", "complete": "hoan thanh", "finished": "hoan thanh",
+    "not done": "chua hoan thanh", "not finished": "chua hoan thanh", "unfinished": "chua hoan thanh",
+    "in progress": "dang thuc hien", "ongoing": "dang thuc hien", "open": "dang thuc hien", "pending": "dang thuc hien",
+    "backlog": "ton dong", "outstanding": "ton dong",
+    "task": "nhiem vu", "tasks": "nhiem vu", "assignments": "nhiem vu", "assignment": "nhiem vu",
+    "dossier": "ho so", "dossiers": "ho so", "applications": "ho so", "application": "ho so",
+    "procedures": "thu tuc hanh chinh", "received": "tiep nhan", "submitted": "tiep nhan",
+    "resolved": "da giai quyet", "returned": "da tra ket qua", "on time": "dung han", "online": "truc tuyen",
+    "score": "diem cchc", "scores": "diem cchc", "par score": "diem cchc", "par index": "chi so cchc",
+    "points": "diem", "lost points": "mat diem", "losing points": "mat diem", "deductions": "bi tru diem",
+    "deducted": "bi tru diem", "weekly report": "bao cao tuan", "weekly digest": "bao cao tuan", "digest": "bao cao tuan",
+    "summary": "tom tat", "help": "huong dan", "what can you do": "huong dan",
+    "today": "hom nay", "yesterday": "hom qua", "tomorrow": "ngay mai",
+    "this week": "tuan nay", "last week": "tuan truoc", "next week": "tuan sau",
+    "this month": "thang nay", "last month": "thang truoc", "next month": "thang sau",
+    "this quarter": "quy nay", "last quarter": "quy truoc", "this year": "nam nay", "last year": "nam truoc",
+    "in": "", "year": "nam", "quarter": "quy", "month": "thang",
+    "my": "cua toi", "mine": "cua toi", "our": "cua toi", "my unit": "don vi cua toi", "our unit": "don vi cua toi",
+    "whole department": "toan so", "all units": "toan so", "department wide": "toan so",
+    "office": "van phong so", "inspectorate": "thanh tra so",
+    "how many": "bao nhieu", "which": "nao", "list": "danh sach", "show": "xem", "what": "gi",
+}.items(), key=lambda kv: -len(kv[0])))
+
+# Words that make a message count as English (with the phrases' own words).
+ENGLISH_WORDS: frozenset[str] = frozenset(
+    {w for phrase, _ in ENGLISH_PHRASES for w in phrase.split()}
+    | set("""
+    the a an of for are is there any me please show give tell do does have has i we with to by from at
+    and or all still unit units department so far left remaining due were was be been being about status
+    """.split())
+)

@@ -54,6 +54,7 @@ class Query:
     period: tuple[date, date] | None = None
     mine: bool = False
     conclusion: str | None = None
+    whole: bool = False  # "toàn Sở", "các phòng": the whole Department, whoever asks
     percent: int | None = None
     unit_name_as_written: str | None = None
     ambiguous_units: tuple[str, ...] = ()
@@ -75,6 +76,8 @@ class Query:
             "conclusion": self.conclusion,
             "percent": self.percent,
         }
+        if self.whole:
+            out["scope"] = "department"
         if self.unit_name_as_written:
             out["unit_name_as_written"] = self.unit_name_as_written
         if self.ambiguous_units:

@@ -74,6 +74,9 @@ def _parse(text: str, now: datetime, org: OrgSpec) -> Query:
 
     nouns = grammar.find_subject_nouns(work)
     statuses, work = grammar.find_statuses(work)
+    whole, work = grammar.find_whole(work)
+    if whole:
+        notes.append("scope=whole Department")
     mine, work = grammar.find_mine(work)
     if mine:
         notes.append("mine (possessive of the asker)")
@@ -81,7 +84,7 @@ def _parse(text: str, now: datetime, org: OrgSpec) -> Query:
     unit = None
     written = None
     ambiguous: tuple[str, ...] = ()
-    if not mine:
+    if not mine and not whole:
         match = matcher_for(org).find(work)
         if match:
             unit, written = match.codes[0], match.written
@@ -101,6 +104,7 @@ def _parse(text: str, now: datetime, org: OrgSpec) -> Query:
         unit=unit,
         period=period,
         mine=mine,
+        whole=whole,
         conclusion=conclusion,
         unit_name_as_written=written,
         ambiguous_units=ambiguous,

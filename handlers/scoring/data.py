@@ -77,9 +77,13 @@ def entered_scores(session: Session, framework_key: str, year: int) -> tuple[lis
     return manual, survey, appraised, counts
 
 
-def current_estimate(session: Session, now: datetime, settings: Settings) -> Estimate:
+def current_estimate(session: Session, now: datetime, settings: Settings, year: int | None = None) -> Estimate:
+    """The estimate of this year as of now; of an earlier ``year`` as at its last day ("điểm CCHC năm 2025")."""
     tz = ZoneInfo(settings.timezone)
     today = now.astimezone(tz).date()
+    if year is not None and year < today.year:
+        now = datetime(year, 12, 31, 23, 59, tzinfo=tz)
+        today = now.date()
     framework = load_framework(settings.par_framework)
     manual, survey, appraised, counts = entered_scores(session, framework.id, today.year)
     inputs = ScoringInputs(

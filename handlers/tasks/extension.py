@@ -25,6 +25,7 @@ from handlers.core import conversation
 from handlers.core.context import Ctx
 from handlers.core.conversation import Pending
 from handlers.core.inputs import MAX_YEARS_AHEAD, beyond_horizon
+from handlers.text.dates import read_date
 from handlers.text.i18n import _, fmt_date, use_locale
 from handlers.core.messages import Button, Reply
 from handlers.core.outbox import enqueue, notification_row, reply_payload
@@ -42,37 +43,25 @@ REASON_FLOW = "extension.reason"  # … then for the reason
 REFUSAL_FLOW = "extension.refusal"  # a leader said "Không đồng ý" and may give a reason
 PAST_WINDOW_DAYS = 183  # "20/11" typed on 23/11 is last week, not next year
 
-_NUMERIC = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d+))?\b")
-_WORDS = re.compile(r"ng[aà]y\s+(\d{1,2})\s+th[aá]ng\s+(\d{1,2})(?:\s*(?:n[aă]m\s+)?(\d{4}))?", re.IGNORECASE)
 _REASON_LEAD = re.compile(r"^[\s,.;:–-]*(?:(?:l[yý]\s+do|v[iì]|do|b[oở]i\s+v[iì])\b[\s:,-]*)?", re.IGNORECASE)
 
 
 def parse_proposed_date(text: str, today: date) -> tuple[date | None, str]:
-    """(date, rest of the text) from '30/12', '30/12/2026' or 'ngày 30 tháng 12 năm 2026'.
+    """(date, rest of the text) from '30/12', '30/12/2026', 'ngày 30 tháng 12 năm 2026', 'thứ sáu tuần sau'.
 
-    Without a year the nearest reading wins: a day up to about six months
-    ago stays in the past (so "20/11" on 23/11 is refused as passed rather
-    than silently read as next year); further back means next year (a
-    request made in December for "15/1"). Returns (None, text) when no
-    valid date is found.
+    Dates are read by :func:`handlers.text.dates.read_date`. Without a year
+    the nearest reading wins: a day up to about six months ago stays in the
+    past (so "20/11" on 23/11 is refused as passed rather than silently read
+    as next year); further back means next year (a request made in December
+    for "15/1"). Returns (None, text) when no valid date is found.
     """
-    m = _WORDS.search(text) or _NUMERIC.search(text)
-    if m is None:
+    found = read_date(text, today, past_days=PAST_WINDOW_DAYS)
+    if found is None:
         return None, text
-    day, month, year = int(m.group(1)), int(m.group(2)), m.group(3)
-    try:
-        if year:
-            y = int(year)
-            found = date(y + 2000 if y < 100 else y, month, day)
-        else:
-            found = date(today.year, month, day)
-            if (today - found).days > PAST_WINDOW_DAYS:
-                found = date(today.year + 1, month, day)
-    except ValueError:
-        return None, text
-    rest = (text[: m.start()] + " " + text[m.end():]).strip()
+    start, end = found.span
+    rest = (text[:start] + " " + text[end:]).strip()
     rest = _REASON_LEAD.sub("", rest).strip(" ,.;:-–")
-    return found, rest
+    return found.value, rest
 
 
 def on_request(ctx: Ctx, ref: str) -> Reply:

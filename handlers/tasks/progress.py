@@ -16,6 +16,7 @@ is told, so nothing is closed behind their back.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,7 +42,6 @@ from models.tasks import Evidence, TaskStatus
 STATE_TTL = timedelta(minutes=30)
 FLOW = "progress.update"  # "📝 Cập nhật tiến độ" waits for a percentage, a note or a file
 
-_PERCENT = re.compile(r"(\d{1,3})\s*(?:%|phan tram\b)")
 _BARE_NUMBER = re.compile(r"\s*(\d{1,3})\s*[.!]?\s*")
 _DONE = re.compile(r"\b(hoan thanh|xong|done|finished)\b")
 _NEGATION = re.compile(r"\b(chua|khong|ko|k0)\b|\b(mot|1) phan\b")
@@ -82,12 +82,13 @@ def parse_progress(text: str, bare_is_percent: bool = False) -> ProgressReport:
     bare = bare_number(raw) if bare_is_percent else None
     if bare is not None:
         return ProgressReport(None, raw, invalid=True) if bare > 100 else ProgressReport(bare, raw)
-    m = _PERCENT.search(key)
-    if m:
-        value = int(m.group(1))
-        if value > 100:
-            return ProgressReport(None, raw, invalid=True)
-        return ProgressReport(value, raw)
+    from handlers.tasks.replies import read_percent
+
+    value, malformed = read_percent(raw)  # "80,5%" is 80.5, not 5; "8o%", "-5%", "180%" change nothing
+    if malformed:
+        return ProgressReport(None, raw, invalid=True)
+    if value is not None:
+        return ProgressReport(math.floor(value), raw)  # stored as a whole percent, never rounded up
     if _DONE.search(key) and not _NEGATION.search(key):
         return ProgressReport(100, raw)
     return ProgressReport(None, raw)

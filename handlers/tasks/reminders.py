@@ -14,13 +14,14 @@ button: ``snz:<ref>`` snoozes, ``snz:unit:<ref>`` nudges the unit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 
 from handlers.core.context import Ctx
 from handlers.display.format import days_phrase, short, source_label
-from handlers.text.i18n import _, fmt_date, use_locale
+from handlers.text.i18n import _, fmt_date, ngettext, use_locale
 from handlers.core.messages import Button, Reply
 from handlers.core.outbox import enqueue, notification_row, reply_payload
 from models.org import Person, Role
@@ -158,3 +159,91 @@ def nudge_message(item: WorkItem, leader: Person, today: date) -> Reply:
             date=fmt_date(item.deadline, weekday=True), days=days_phrase(item.deadline, today)))
     lines.append(_("Progress: {percent}%").format(percent=item.percent or 0))
     return Reply("\n".join(lines), buttons=reminder_buttons(item.ref), context_ref=item.ref)
+
+
+# ---------------------------------------------------------------- one message per person per round
+
+# Text limits per channel (Telegram counts UTF-16 code units; Zalo characters).
+CHANNEL_LIMITS = {"telegram": 4096, "zalo": 2000}
+DEFAULT_LIMIT = 2000  # unknown or several channels: the strictest
+ROUND_TITLE = 90  # title characters per line in a round
+MAX_ACTION_ROWS = 30  # Telegram allows 100 inline buttons; three per task
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    """One due task in a person's round of reminders."""
+
+    item: WorkItem
+    deadline: date
+    for_leader: bool = False
+
+
+def _units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units); never less than Zalo's count."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _round_buttons(lines: list[RoundLine]) -> list[list[Button]]:
+    """One row per task: ✅/📝/⏳ for the unit, 📣/🔕 for a supervising leader, labelled with the task's number."""
+    rows = []
+    for n, line in enumerate(lines[:MAX_ACTION_ROWS], start=1):
+        ref = line.item.ref
+        if line.for_leader:
+            rows.append([Button(f"📣 {n}", f"snz:{NUDGE_ARG}{ref}"), Button(f"🔕 {n}", f"snz:{ref}")])
+        else:
+            rows.append([Button(f"✅ {n}", f"done:{ref}"), Button(f"📝 {n}", f"upd:{ref}"),
+                         Button(f"⏳ {n}", f"ext:{ref}")])
+    return rows
+
+
+def _numbered_size(rows: list[list[Button]]) -> int:
+    """Characters the buttons add where a channel shows them as "1. label" lines."""
+    labels = [b.label for row in rows for b in row]
+    return sum(len(f"{i}. {label}\n") for i, label in enumerate(labels, start=1)) + 80
+
+
+def render_round(lines: list[RoundLine], on_day: date, limit: int = DEFAULT_LIMIT) -> list[Reply]:
+    """The due tasks of one person as one message: count first, then one numbered line each.
+
+    Each line carries the deadline and the working days left (or overdue); the
+    buttons (or numbered choices) act on a task by its number. When the text
+    would pass ``limit`` it is split between lines, never inside one, and the
+    buttons go with the last part (or in a short part of their own when the
+    channel shows them as numbered text and they would not fit).
+    """
+    count = len(lines)
+    overdue = sum(1 for line in lines if line.deadline < on_day)
+    head = ngettext("🔔 *{n} task needs your follow-up*", "🔔 *{n} tasks need your follow-up*", count).format(n=count)
+    if overdue:
+        head += " " + ngettext("({n} overdue)", "({n} overdue)", overdue).format(n=overdue)
+    body = []
+    for n, line in enumerate(lines, start=1):
+        mark = "⚠️ " if line.deadline < on_day else ""
+        body.append(_("{n}. {mark}{title} — deadline {date} ({days})").format(
+            n=n, mark=mark, title=short(line.item.task.title, ROUND_TITLE),
+            date=fmt_date(line.deadline, weekday=True), days=days_phrase(line.deadline, on_day)))
+    buttons = _round_buttons(lines)
+    footer = _("Press ✅ (done), 📝 (update progress) or ⏳ (request extension) with the task's number.")
+    if all(line.for_leader for line in lines):
+        footer = _("Press 📣 to remind the unit or 🔕 to be reminded later, with the task's number.")
+    parts: list[list[str]] = [[head]]
+    for text in body + ["", footer]:
+        current = "\n".join(parts[-1] + [text])
+        if _units(current) > limit and len(parts[-1]) > 0 and text:
+            parts.append([text])
+        else:
+            parts[-1].append(text)
+    texts = ["\n".join(p).strip() for p in parts if "\n".join(p).strip()]
+    replies = [Reply(t) for t in texts]
+    if limit < CHANNEL_LIMITS["telegram"] and _units(texts[-1]) + _numbered_size(buttons) > limit:
+        replies.append(Reply(_("Choose the task and the action:"), buttons=buttons))
+    else:
+        replies[-1] = Reply(texts[-1], buttons=buttons)
+    return replies
+
+
+def round_limit(channels: set[str]) -> int:
+    """The strictest text limit among the channels a person may be reached on."""
+    known = [CHANNEL_LIMITS[c] for c in channels if c in CHANNEL_LIMITS]
+    return min(known) if known else DEFAULT_LIMIT

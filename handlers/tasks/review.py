@@ -22,6 +22,7 @@ from handlers.text.i18n import _, fmt_date
 from handlers.tasks.importers.conclusion import ConclusionDraft, DocInfo, TaskDraft, parse_conclusion
 from handlers.tasks.importers.errors import ImportRejected
 from handlers.tasks.importers.periods import find_deadline
+from handlers.text.dates import read_date
 from handlers.tasks.importers.readers import read_document
 from handlers.tasks.importers.task_sheet import read_task_sheet
 from handlers.tasks.importers.units import matcher_for
@@ -277,7 +278,11 @@ def apply_correction(task: TaskDraft, changes: str, doc_date: date,
                 task = replace(task, support_units=list(dict.fromkeys(codes)))
         elif key.startswith("han"):
             when = re.sub(r"^\s*h\S*n\s*:?\s*", "", part.strip())
-            deadline = find_deadline(f"trước ngày {when}", doc_date.year) or find_deadline(when, doc_date.year)
+            # A typed date ("30/6", "ngày 30 tháng 6 năm 2026", "cuối tháng 9") in the document's year;
+            # document phrases ("trong quý III") through the importers' deadline reader.
+            typed = read_date(when, doc_date, past_days=366)
+            deadline = typed.value if typed else (
+                find_deadline(f"trước ngày {when}", doc_date.year) or find_deadline(when, doc_date.year))
             if deadline is None:
                 problems.append(_("date not recognised in \"{text}\"").format(text=part.strip()))
             elif beyond_horizon(deadline, doc_date):
