@@ -27,6 +27,7 @@ Decisions (the contract in ``ConclusionDraft.to_json`` is what callers rely on):
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections import Counter
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from handlers.tasks.importers import layout
+from handlers.tasks.importers.ocr_repair import repair_ocr
 from handlers.tasks.importers.outline import VN_LETTERS, Node, OutlineBuilder
 from handlers.tasks.importers.periods import (
     find_deadline,
@@ -51,10 +53,14 @@ log = logging.getLogger(__name__)
 
 _BODY_START = re.compile(r"(?:ket luan|chi dao|y kien chi dao|thong bao)(?: [a-z]+){0,3} nhu sau\s*:?\s*$|ket luan\s*:\s*$")
 _BACKGROUND = (
-    "danh gia", "ket qua dat duoc", "ket qua thuc hien", "nhung ket qua", "ton tai", "han che",
-    "tinh hinh", "nguyen nhan", "kho khan", "uu diem", "nhung mat", "bai hoc", "mat dat duoc",
+    "danh gia", "ket qua", "nhung ket qua", "ton tai", "han che", "tinh hinh", "nguyen nhan", "kho khan",
+    "uu diem", "nhung mat", "bai hoc", "mat dat duoc", "diem so", "thu hang", "xep hang", "chi so dat duoc",
+    "ve ket qua", "cong tac da thuc hien", "nhung viec da lam",
 )
+# a heading that assigns work holds tasks even when it also names results ("Kết quả và nhiệm vụ …")
+_ASSIGNING_HEADING = re.compile(r"nhiem vu|giai phap|(?<![a-z])giao(?![a-z])|to chuc thuc hien|de nghi|phan cong|yeu cau|chi dao")
 _ASSIGNMENT = re.compile(r"^(?:phan cong|to chuc thuc hien\s*:?$|trach nhiem thuc hien|giao nhiem vu\s*:)")
+_FOLLOW_UP = re.compile(r"lam dau moi|theo doi,? don doc|don doc,? theo doi")
 _CLOSING = re.compile(r"^(?:tren day la|noi nhan)")
 _BOUNDARY = re.compile(r"[.;:,()\n]")
 _LEAD_IN = re.compile(
@@ -65,6 +71,9 @@ _LEAD_IN = re.compile(
 _GAP = re.compile(
     r"^[\s,&/\-–]*(?:(?:va|cung|voi|cung voi)\s+)?(?:(?:pho\s+)?(?:thu truong|truong|chanh|lanh dao|giam doc)\s+)?$"
 )
+_MAX_GAP = 60  # "…, và Trưởng " between two subjects of one chain
+_MAX_LEAD_IN = 160  # "Giao cho Thủ trưởng " before a subject
+_MAX_SENTENCE = 400  # how far back "chủ trì"/"phối hợp" can govern a subject
 _POINTS = re.compile(
     r"(?:tai|noi dung|thuc hien|cac)\s+(?:cac\s+)?(?:noi dung\s+)?(?:tai\s+)?(?:diem|muc|khoan)\s+"
     r"((?:[a-z0-9]{1,2}\s*(?:,|;|va|-|–|den)\s*)*[a-z0-9]{1,2})(?![a-z0-9])"
@@ -141,8 +150,15 @@ class Assignment:
 
 
 # -- public entry point -----------------------------------------------------------------
-def parse_conclusion(text: str, org: OrgSpec | None = None) -> ConclusionDraft:
-    """Parse a conclusion; never raises (an unreadable text gives no tasks and a warning)."""
+def parse_conclusion(text: str, org: OrgSpec | None = None, *, strict: bool = False) -> ConclusionDraft:
+    """Parse a conclusion; never raises (an unreadable text gives no tasks and a warning).
+
+    ``strict`` lets a crash through: the property tests use it, so a parser
+    that fails on some input fails the test instead of hiding behind the
+    safety net the office relies on.
+    """
+    if strict:
+        return _Parser(text or "", org or default_org()).parse()
     try:
         return _Parser(text or "", org or default_org()).parse()
     except Exception:  # the office must always get a draft to correct, never a crash
@@ -152,13 +168,14 @@ def parse_conclusion(text: str, org: OrgSpec | None = None) -> ConclusionDraft:
 
 class _Parser:
     def __init__(self, text: str, org: OrgSpec) -> None:
-        self.text = text
+        self.text = repair_ocr(text)
         self.matcher: UnitMatcher = matcher_for(org)
         self.warnings: list[str] = []
         self.year: int | None = None
         self.doc_date: date | None = None
         self.tasks: list[tuple[Node, TaskDraft]] = []
         self.assignments: list[tuple[Node, Node]] = []  # (assignment node, scope node)
+        self.bullet_tasks = 0
 
     def parse(self) -> ConclusionDraft:
         paras = layout.paragraphs(self.text)
@@ -240,7 +257,9 @@ class _Parser:
         lines = [node.text, *node.extra, *_bullet_lines(node)]
         content = "\n".join(x for x in lines if x).strip()
         own = _inherit(self._analyse(content), inherited)
-        ref = node.ref or f"-{sum(1 for n, _ in self.tasks if n.kind == 'bullet') + 1}"
+        if not node.ref:
+            self.bullet_tasks += 1
+        ref = node.ref or f"-{self.bullet_tasks}"
         return TaskDraft(
             ref=ref,
             content=content,
@@ -276,11 +295,25 @@ class _Parser:
 
     # -- "Phân công" -------------------------------------------------------------------
     def _apply_assignments(self) -> None:
+        """Each "Phân công" applies to the tasks of its scope outside any assignment.
+
+        Tasks are indexed once by their ancestors, so this is linear in
+        (tasks × depth) rather than (assignments × tasks).
+        """
+        assign_ids = {id(a) for a, _ in self.assignments}
+        by_ancestor: dict[int, list[tuple[Node, TaskDraft]]] = {}
+        for n, t in self.tasks:
+            chain = []
+            node: Node | None = n
+            while node is not None:
+                chain.append(id(node))
+                node = node.parent
+            if assign_ids.intersection(chain):
+                continue
+            for ancestor in chain:
+                by_ancestor.setdefault(ancestor, []).append((n, t))
         for assign_node, scope in self.assignments:
-            scope_tasks = [
-                (n, t) for n, t in self.tasks if _inside(n, scope) and not any(_inside(n, a) for a, _ in self.assignments)
-            ]
-            self._assign(assign_node, scope_tasks, "lead")
+            self._assign(assign_node, by_ancestor.get(id(scope), []), "lead")
 
     def _assign(self, node: Node, scope_tasks: list[tuple[Node, TaskDraft]], role: str) -> None:
         texts = [part for text in (node.text, *node.extra) for part in re.split(r"(?<=[;.])\s+", text)]
@@ -292,7 +325,13 @@ class _Parser:
             named = True
             points = _points(text)
             targets = [t for n, t in scope_tasks if not points or n.label in points]
+            follows_up = bool(_FOLLOW_UP.search(fold(text)))
             for task in targets:
+                if follows_up and task.all_units and not task.lead_units:
+                    # "Giao Văn phòng Sở làm đầu mối, theo dõi, đôn đốc": every unit does the
+                    # work, the named unit only follows up — it supports, it does not lead
+                    a = Assignment(support=a.lead + a.support, persons=a.persons,
+                                   deadline=a.deadline, recurrence=a.recurrence)
                 _merge(task, a)
         key = fold(node.text)
         child_role = role
@@ -343,8 +382,9 @@ def _finish(task: TaskDraft) -> TaskDraft:
 
 
 def _is_background(key: str) -> bool:
+    """An evaluation part (results, strengths, shortcomings, scores): no tasks under it."""
     key = re.sub(r"^ve\s+", "", key)
-    return key.startswith(_BACKGROUND)
+    return key.startswith(_BACKGROUND) and not _ASSIGNING_HEADING.search(key[:80])
 
 
 def _inside(node: Node, ancestor: Node) -> bool:
@@ -365,19 +405,28 @@ def _bullet_lines(node: Node, depth: int = 0) -> list[str]:
 
 
 def _subject_chains(text: str, mentions: list[Mention], default_role: str) -> list[tuple[str, list[Mention]]]:
-    """Runs of mentions that open a clause: the ones the clause assigns work to."""
+    """Runs of mentions that open a clause: the ones the clause assigns work to.
+
+    Clause and sentence boundaries are found once and looked up by bisection,
+    and the text before a mention is read only as far back as a lead-in can
+    reach, so a huge unpunctuated paragraph costs linear time.
+    """
     key = ocr_key(text)
+    clause_ends = [b.end() for b in _BOUNDARY.finditer(key)]
+    sentence_ends = [b.end() for b in re.finditer(r"[.;\n]", key)]
     chains: list[tuple[str, list[Mention]]] = []
     current: list[Mention] | None = None
     for m in mentions:
-        if current and _GAP.match(key[current[-1].end : m.start]):
+        if current and m.start - current[-1].end <= _MAX_GAP and _GAP.match(key[current[-1].end : m.start]):
             current.append(m)
             continue
         current = None
-        boundary = max((b.end() for b in _BOUNDARY.finditer(key, 0, m.start)), default=0)
-        if _LEAD_IN.match(key[boundary : m.start]):
+        i = bisect.bisect_right(clause_ends, m.start)
+        boundary = clause_ends[i - 1] if i else 0
+        if m.start - boundary <= _MAX_LEAD_IN and _LEAD_IN.match(key[boundary : m.start]):
             current = [m]
-            sentence = max((b.end() for b in re.finditer(r"[.;\n]", key[: m.start])), default=0)
+            j = bisect.bisect_right(sentence_ends, m.start)
+            sentence = max(sentence_ends[j - 1] if j else 0, m.start - _MAX_SENTENCE)
             before = key[sentence : m.start]
             after = key[m.end : m.end + 40]
             role = default_role

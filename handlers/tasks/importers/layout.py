@@ -19,7 +19,7 @@ from handlers.tasks.importers.textkeys import aligned_key, clean_spaces
 from handlers.tasks.importers.units import SURNAMES
 from handlers.text.fold import fold, nfc
 
-MARKER = re.compile(r"^(?:[IVX]{1,5}[.)]|\d{1,2}[.)]|[a-zđ][).]|\(\d{1,2}\)|\([a-zđ]\))\s|^[-–+•]\s*\S")
+MARKER = re.compile(r"^(?:[IVXL]{1,7}[.)]|\d{1,2}[.)]|[a-zđ][).]|\(\d{1,2}\)|\([a-zđ]\))\s|^[-–+•]\s*\S")
 _MD_HEADING = re.compile(r"^#{1,6}\s*")
 _TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 _EMPH = re.compile(r"^[*_]+|[*_]+$")
@@ -64,6 +64,7 @@ def paragraphs(text: str) -> list[Paragraph]:
     gaps = Counter(g for g, *_ in items[1:])
     wrap_gap = min((g for g, n in gaps.items() if n == max(gaps.values())), default=0)
     out: list[Paragraph] = []
+    parts: list[list[str]] = []  # lines of each paragraph, joined once at the end (linear)
     for gap, line, heading, table in items:
         prev = out[-1] if out else None
         new = (
@@ -74,12 +75,15 @@ def paragraphs(text: str) -> list[Paragraph]:
             or prev.heading
             or prev.table
             or bool(MARKER.match(line))
-            or (_SENTENCE_END.search(prev.text) is not None and not line[:1].islower())
+            or (_SENTENCE_END.search(parts[-1][-1][-8:]) is not None and not line[:1].islower())
         )
         if new:
             out.append(Paragraph(line, heading, table))
+            parts.append([line])
         else:
-            prev.text = f"{prev.text} {line}"
+            parts[-1].append(line)
+    for paragraph, lines in zip(out, parts):
+        paragraph.text = " ".join(lines)
     return out
 
 

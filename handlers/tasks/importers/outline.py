@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 VN_LETTERS = "a b c d đ e g h i k l m n o p q r s t u v x y".split()
 LATIN_LETTERS = list("abcdefghijklmnopqrstuvwxyz")
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 _MARKERS = [
-    ("roman", re.compile(r"^([IVX]{1,5})[.)]\s+(.*)$", re.S)),
+    ("roman", re.compile(r"^([IVXL]{1,7})[.)]\s+(.*)$", re.S)),
     ("arabic", re.compile(r"^(\d{1,2})[.)]\s+(.*)$", re.S)),
     ("letter", re.compile(r"^([a-zđ])[).]\s+(.*)$", re.S)),
     ("paren", re.compile(r"^\((\d{1,2}|[a-zđ])\)\s+(.*)$", re.S)),

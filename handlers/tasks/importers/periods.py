@@ -129,7 +129,7 @@ def find_recurrence(text: str) -> str | None:
     for m in _RECUR.finditer(key):
         if m.group().startswith("dinh ky"):
             return RECURRENCE_WORDS[m.group(1)]
-        before = key[: m.start()].rstrip()
+        before = key[max(0, m.start() - 40) : m.start()].rstrip()
         if not before or before[-1] in ".,;:-(\n" or before.endswith(_RECUR_VERBS):
             return RECURRENCE_WORDS[m.group(1)]
     return None

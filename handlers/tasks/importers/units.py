@@ -10,6 +10,7 @@ get a second, fuzzy pass with rapidfuzz.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -129,18 +130,22 @@ class UnitMatcher:
         units = self.units_in(text)
         alls = [Mention(m.start(), m.end(), "all", None, text[m.start() : m.end()]) for m in _ALL_UNITS.finditer(key)]
         persons = self._persons_in(text, key, units)
+        taken = _Spans(persons)
         out: list[Mention] = list(persons)
         for m in alls + units + _unknown_units(text, key):
-            if not any(m.start < o.end and o.start < m.end for o in out):
+            if not taken.overlaps(m.start, m.end):
+                taken.add(m.start, m.end)
                 out.append(m)
         return sorted(out, key=lambda x: x.start)
 
     def _persons_in(self, text: str, key: str, units: list[Mention]) -> list[Mention]:
         out: list[Mention] = []
+        starts = [u.start for u in units]  # units come sorted by start: bisect keeps this linear
         for start, end, name in _names(text, key):
             base = max(0, start - 90)
             title = _TITLE.search(key[base:start])
-            inner = [u for u in units if u.end <= start and u.start >= base and not key[u.end : start].strip()]
+            near = units[bisect.bisect_left(starts, base) : bisect.bisect_left(starts, start)]
+            inner = [u for u in near if u.end <= start and not key[u.end : start].strip()]
             if title is None and inner:
                 # a unit name between title and person: "Chi cục trưởng Chi cục TĐC Phạm Thành Phương"
                 title = _TITLE.search(key[base : inner[-1].start])
@@ -155,7 +160,7 @@ class UnitMatcher:
                 code = inner[-1].code
             after = key[end : end + 12]
             if code is None and after.lstrip().startswith("phu trach"):
-                follow = [u for u in units if end < u.start <= end + 15]
+                follow = [u for u in units[bisect.bisect_right(starts, end) : bisect.bisect_right(starts, end + 15)]]
                 if follow:
                     code = follow[0].code
             if code is None and title and "giam doc" in title.group() and (
@@ -170,6 +175,7 @@ class UnitMatcher:
         return self._persons.get(fold(name))
 
 
+_NAME_WORD = re.compile(r"[^\s,;.:()]+")
 _UNIT_HEAD = re.compile(r"(?<![a-z])(?:phong|chi cuc|trung tam|quy|ban) (?=\S)")
 _STOP = {
     "thuc", "chu", "phoi", "tham", "co", "trien", "xay", "ra", "dang", "day", "lam", "thuong",
@@ -185,7 +191,7 @@ def _unknown_units(text: str, key: str) -> list[Mention]:
         if not text[m.end() : m.end() + 1].isupper():
             continue
         end = m.end()
-        words = list(re.finditer(r"[^\s,;.:()]+", text[m.end() :]))
+        words = list(_NAME_WORD.finditer(text[m.end() : m.end() + 200]))[:7]  # bounded: linear overall
         for n, w in enumerate(words[:7]):
             gap = text[m.end() + (words[n - 1].end() if n else 0) : m.end() + w.start()]
             if n and gap != " ":
@@ -195,6 +201,25 @@ def _unknown_units(text: str, key: str) -> list[Mention]:
             end = m.end() + w.end()
         out.append(Mention(m.start(), end, "unit", None, text[m.start() : end]))
     return out
+
+
+class _Spans:
+    """Non-overlapping taken spans, kept sorted: an overlap test costs log n."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for m in sorted(mentions, key=lambda x: x.start):
+            self.add(m.start, m.end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)  # spans starting before ``end``
+        return i > 0 and max(self.ends[max(0, i - 4) : i]) > start
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
 
 
 def _variants(key: str) -> set[str]:
