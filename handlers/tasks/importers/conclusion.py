@@ -228,12 +228,12 @@ class _Parser:
                 if p.text.rstrip().endswith("./."):
                     break
                 continue
-            if p.text.rstrip().endswith("./.") and not p.table:
-                break
             if re.match(r"^phan cong\b", key) and len(builder.stack) > 1:
                 builder.add_assignment(p.text)
             else:
                 builder.add_text(p.text)
+            if p.text.rstrip().endswith("./.") and not p.table:
+                break  # the closing sentence still belongs to the item it ends
         return builder.root
 
     def _collect(self, node: Node, inherited: Assignment) -> None:
@@ -244,7 +244,8 @@ class _Parser:
             key = fold(child.text)
             if _is_background(key):
                 continue
-            if child.kind == "assign" or _ASSIGNMENT.match(key):
+            closing_part = node.kind == "root" and child.kind == "roman" and not _points(" ".join(child.extra))
+            if child.kind == "assign" or (_ASSIGNMENT.match(key) and not closing_part):
                 self.assignments.append((child, node))
                 continue
             numbered = [c for c in child.children if c.kind != "bullet"]
@@ -412,8 +413,9 @@ def _subject_chains(text: str, mentions: list[Mention], default_role: str) -> li
     reach, so a huge unpunctuated paragraph costs linear time.
     """
     key = ocr_key(text)
-    clause_ends = [b.end() for b in _BOUNDARY.finditer(key)]
-    sentence_ends = [b.end() for b in re.finditer(r"[.;\n]", key)]
+    newlines = [i + 1 for i, ch in enumerate(text) if ch == "\n"]  # the key turns them into spaces
+    clause_ends = sorted([b.end() for b in _BOUNDARY.finditer(key)] + newlines)
+    sentence_ends = sorted([b.end() for b in re.finditer(r"[.;]", key)] + newlines)
     chains: list[tuple[str, list[Mention]]] = []
     current: list[Mention] | None = None
     for m in mentions:

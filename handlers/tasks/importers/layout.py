@@ -76,6 +76,7 @@ def paragraphs(text: str) -> list[Paragraph]:
             or prev.table
             or bool(MARKER.match(line))
             or (_SENTENCE_END.search(parts[-1][-1][-8:]) is not None and not line[:1].islower())
+            or (_is_caps_heading(parts[-1][-1]) and not _is_caps_heading(line))
         )
         if new:
             out.append(Paragraph(line, heading, table))
@@ -85,6 +86,12 @@ def paragraphs(text: str) -> list[Paragraph]:
     for paragraph, lines in zip(out, parts):
         paragraph.text = " ".join(lines)
     return out
+
+
+def _is_caps_heading(line: str) -> bool:
+    """"III. NHIỆM VỤ, GIẢI PHÁP": a line in capitals is a heading, never wrapped into its text."""
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 6 and all(c.isupper() for c in letters)
 
 
 # -- header fields --------------------------------------------------------------

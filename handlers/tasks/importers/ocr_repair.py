@@ -30,10 +30,10 @@ _DIGIT_LETTER = {"0": "o", "6": "o", "1": "l", "|": "l"}
 def repair_ocr(text: str) -> str:
     """``text`` with the OCR slips above corrected (same text when there are none)."""
     text = _ROMAN_SLIP.sub(_roman, text)
+    text = _DIGIT_IN_WORD.sub(lambda m: _digit(m, text), text)
     text = _P_FOR_D.sub(lambda m: "Đ" if m.group(1) == "P" else "đ", text)
     text = _P_FOR_D_UPPER.sub(lambda m: _upper_p(m, text), text)
     text = _P_ITEM.sub(r"\1đ)", text)
-    text = _DIGIT_IN_WORD.sub(lambda m: _digit(m, text), text)
     text = _WORD.sub(_rn, text)
     return _I_FOR_L.sub("l", text)
 
@@ -43,11 +43,14 @@ def _digit(m: re.Match, text: str) -> str:
     letter = _DIGIT_LETTER.get(ch)
     if letter is None:
         return ch
-    # keep codes such as "ISO9001", "QĐ1" or "3a": only a digit inside lower-case letters is a slip
+    before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+    if before.isupper() and after.isupper():
+        return letter.upper()  # "GIAM D6C"
+    # keep codes such as "QĐ1" or "SKHCN2": a digit at the edge of a capitalised code is not a slip
     around = text[max(0, m.start() - 2) : m.end() + 2]
     if any(c.isupper() for c in around) and not any(c.islower() for c in around):
         return ch
-    return letter.upper() if text[m.start() - 1 : m.start()].isupper() and text[m.end() : m.end() + 1].isupper() else letter
+    return letter
 
 
 def _upper_p(m: re.Match, text: str) -> str:
