@@ -1,4 +1,4 @@
-"""Scoring a parsed conclusion against a hand annotation (tests/data/conclusions/*.expected.json).
+"""Scoring a parsed conclusion against a hand annotation (tests/data/conclusions/expected/*.json).
 
 Shared by the text, OCR-noise and OCR-image tests: recall is the share of
 annotated items found (by their printed numbering); lead and deadline
@@ -14,12 +14,12 @@ from pathlib import Path
 from handlers.tasks.importers.conclusion import ConclusionDraft
 
 DATA = Path(__file__).parent / "data" / "conclusions"
-ANNOTATED = sorted(p.name.removesuffix(".expected.json") for p in DATA.glob("*.expected.json"))
+ANNOTATED = sorted(p.stem for p in (DATA / "expected").glob("*.json"))
 CONCLUSIONS = [n for n in ANNOTATED if not n.startswith("cv_")]
 
 
 def expected(name: str) -> dict:
-    return json.loads((DATA / f"{name}.expected.json").read_text(encoding="utf-8"))
+    return json.loads((DATA / "expected" / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def source(name: str) -> str:

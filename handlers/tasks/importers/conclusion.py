@@ -60,6 +60,8 @@ _BACKGROUND = (
 # a heading that assigns work holds tasks even when it also names results ("Kết quả và nhiệm vụ …")
 _ASSIGNING_HEADING = re.compile(r"nhiem vu|giai phap|(?<![a-z])giao(?![a-z])|to chuc thuc hien|de nghi|phan cong|yeu cau|chi dao")
 _ASSIGNMENT = re.compile(r"^(?:phan cong|to chuc thuc hien\s*:?$|trach nhiem thuc hien|giao nhiem vu\s*:)")
+_URGENT = re.compile(r"(?<![a-z])khan truong(?![a-z])")
+_PROVINCE_ASSIGNED = re.compile(r"nhiem vu (?:duoc |do )?(?:chu tich )?(?:ubnd|uy ban nhan dan) tinh giao")
 _FOLLOW_UP = re.compile(r"lam dau moi|theo doi,? don doc|don doc,? theo doi")
 _CLOSING = re.compile(r"^(?:tren day la|noi nhan)")
 _BOUNDARY = re.compile(r"[.;:,()\n]")
@@ -101,6 +103,10 @@ class TaskDraft:
     deadline: date | None = None
     recurrence: str | None = None
     target: str | None = None
+    urgent: bool = False  # "khẩn trương"
+    origin: str = "internal"  # "ubnd": assigned by the province (scored separately in the index)
+    unassigned: bool = False  # the office confirmed "không giao" for an item that names no unit
+    low_confidence: bool = False  # read from OCR lines the engine was unsure of
 
     def to_json(self) -> dict:
         return {
@@ -113,7 +119,16 @@ class TaskDraft:
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "recurrence": self.recurrence,
             "target": self.target,
+            "urgent": self.urgent,
+            "origin": self.origin,
+            "unassigned": self.unassigned,
+            "low_confidence": self.low_confidence,
         }
+
+    @property
+    def needs_unit(self) -> bool:
+        """Names nobody and the office has not confirmed "không giao": cannot be saved yet."""
+        return not (self.lead_units or self.all_units or self.unassigned)
 
 
 @dataclass
@@ -271,6 +286,8 @@ class _Parser:
             deadline=own.deadline,
             recurrence=own.recurrence,
             target=find_target(content),
+            urgent=bool(_URGENT.search(aligned_key(content))),
+            origin="ubnd" if _PROVINCE_ASSIGNED.search(fold(content)) else "internal",
         )
 
     def _analyse(self, text: str, default_role: str = "lead") -> Assignment:
