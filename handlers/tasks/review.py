@@ -16,11 +16,11 @@ from handlers.core.context import Ctx
 from handlers.dossiers.store import processing_days, upsert_dossiers
 from handlers.dossiers.export_reader import read_dossier_export
 from handlers.core.format import calendar, short
-from handlers.text.i18n import _, fmt_date
+from handlers.text.i18n import _, fmt_date, fmt_percent
 from handlers.tasks.importers.conclusion import ConclusionDraft, DocInfo, TaskDraft, parse_conclusion
 from handlers.tasks.importers.errors import ImportRejected
 from handlers.tasks.importers.periods import find_deadline
-from handlers.tasks.importers.readers import read_document
+from handlers.tasks.importers.readers import read_with_ocr
 from handlers.tasks.importers.task_sheet import read_task_sheet
 from handlers.tasks.importers.units import matcher_for
 from handlers.core.messages import Button, Reply
@@ -32,6 +32,7 @@ from models.org import Role
 from models.org_file import default_org
 
 DOCUMENTS = (".txt", ".md", ".docx", ".pdf")
+IMAGES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp")
 SHEETS = (".xlsx", ".xlsm", ".xls", ".csv")
 STATE_KEY = "import_draft"
 PAGE = 10
@@ -54,13 +55,14 @@ def handle_file(ctx: Ctx) -> list[Reply]:
     try:
         if name.endswith(SHEETS):
             return [import_sheet(ctx, att.file_name, att.data or b"")]
-        if name.endswith(DOCUMENTS) or att.mime_type in ("application/pdf", "text/plain"):
-            return [review_conclusion(ctx, att.file_name, att.data or b"")]
+        if name.endswith(DOCUMENTS + IMAGES) or att.mime_type in ("application/pdf", "text/plain") \
+                or (att.mime_type or "").startswith("image/"):
+            return [review_conclusion(ctx, att.file_name or "anh-chup.jpg", att.data or b"")]
     except ImportRejected as exc:
         ctx.audit("import_rejected", f"{att.file_name}: {exc}")
         return [Reply(str(exc))]
     ctx.audit("import_rejected", att.file_name)
-    return [Reply(_("I cannot read this type of file. Please send a conclusion as .docx, .pdf or .txt, or a list as .xlsx or .csv."))]
+    return [Reply(_("I cannot read this type of file. Please send a conclusion as .docx, .pdf, .txt or a photo (.jpg, .png), or a list as .xlsx or .csv."))]
 
 
 # ----------------------------------------------------------------- spreadsheets
@@ -104,8 +106,10 @@ def draft_from_json(data: dict) -> ConclusionDraft:
 
 
 def review_conclusion(ctx: Ctx, file_name: str, data: bytes) -> Reply:
-    text = read_document(file_name, data, max_bytes=ctx.settings.max_file_mb * 1024 * 1024)
+    text, ocr = read_with_ocr(file_name, data, max_bytes=ctx.settings.max_file_mb * 1024 * 1024)
     draft = parse_conclusion(text, default_org())
+    if ocr is not None:
+        flag_low_confidence(draft, ocr.low_lines)
     digest = content_hash(text)
     existing, identical = find_conclusion(ctx.session, draft, digest)
     if identical:
@@ -116,10 +120,36 @@ def review_conclusion(ctx: Ctx, file_name: str, data: bytes) -> Reply:
     if existing is not None:
         _keep_chosen_units(draft, existing)
     criteria = {t.ref: code for t in draft.tasks if (code := suggested_criterion(t.content))}
-    set_state(ctx, STATE_KEY, {"file": file_name, "hash": digest, "draft": draft.to_json(), "criteria": criteria})
-    ctx.audit("import_review", f"{file_name}: {len(draft.tasks)} tasks")
+    ocr_note = ocr_line(ocr, draft) if ocr is not None else None
+    set_state(ctx, STATE_KEY, {"file": file_name, "hash": digest, "draft": draft.to_json(), "criteria": criteria,
+                               "ocr": ocr_note})
+    ctx.audit("import_review", f"{file_name}: {len(draft.tasks)} tasks" + (f", OCR {ocr.confidence:.0f}%" if ocr else ""))
     diff = diff_conclusion(existing, draft) if existing else None
-    return summary_reply(ctx, draft, existing_label=existing.label if existing else None, diff=diff)
+    reply = summary_reply(ctx, draft, existing_label=existing.label if existing else None, diff=diff)
+    if ocr_note:
+        head, _sep, rest = reply.text.partition("\n")
+        reply = Reply(f"{head}\n{ocr_note}\n{rest}", reply.buttons)
+    return reply
+
+
+def flag_low_confidence(draft: ConclusionDraft, low_lines: list[str]) -> None:
+    """Mark the items whose text holds a line the OCR engine was unsure of."""
+    from handlers.text.fold import fold
+
+    keys = [fold(line) for line in low_lines if len(line.strip()) > 8]
+    for task in draft.tasks:
+        content = fold(task.content)
+        task.low_confidence = any(k in content for k in keys)
+
+
+def ocr_line(ocr, draft: ConclusionDraft) -> str:
+    unsure = [t.ref for t in draft.tasks if t.low_confidence]
+    line = _("Read from an image (OCR), confidence {percent}.").format(percent=fmt_percent(ocr.confidence / 100, digits=0))
+    if unsure:
+        line += " " + _("Please check items {refs}: some of their words were hard to read.").format(refs=", ".join(unsure))
+    else:
+        line += " " + _("Please check names and dates against the paper copy.")
+    return line
 
 
 def _keep_chosen_units(draft: ConclusionDraft, existing) -> None:

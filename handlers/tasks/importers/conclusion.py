@@ -63,7 +63,14 @@ _ASSIGNMENT = re.compile(r"^(?:phan cong|to chuc thuc hien\s*:?$|trach nhiem thu
 _URGENT = re.compile(r"(?<![a-z])khan truong(?![a-z])")
 _PROVINCE_ASSIGNED = re.compile(r"nhiem vu (?:duoc |do )?(?:chu tich )?(?:ubnd|uy ban nhan dan) tinh giao")
 _FOLLOW_UP = re.compile(r"lam dau moi|theo doi,? don doc|don doc,? theo doi")
-_CLOSING = re.compile(r"^(?:tren day la|noi nhan)")
+_CLOSING = re.compile(r"^(?:tren day la|noi nhan|nhan duoc (?:van ban|cong van) nay)")
+# In a province letter the Sở itself and other agencies are the subjects.
+_OUR_DEPARTMENT = re.compile(r"(?<![a-z])so (?:khoa hoc (?:va |& ?)?cong nghe|kh ?& ?cn|khcn)(?![a-z])")
+_AGENCY = re.compile(
+    r"(?<![a-z])(?:(?:ubnd|uy ban nhan dan) (?:cac huyen, thi xa, thanh pho|cac huyen, thi xa|tinh)"
+    r"|van phong (?:ubnd|uy ban nhan dan) tinh|cong an tinh|bo chi huy quan su tinh)(?![a-z])"
+)
+_AGENCY_HEAD = re.compile(r"(?<![a-z])(?:so|bo|ban|cuc) (?=\S)")
 _BOUNDARY = re.compile(r"[.;:,()\n]")
 _LEAD_IN = re.compile(
     r"^[\s\-–+•]*(?:(?:giao(?: cho)?|de nghi|yeu cau|dong thoi|phoi hop(?: voi)?|don vi (?:chu tri|phoi hop)(?: tham muu)?"
@@ -191,18 +198,28 @@ class _Parser:
         self.tasks: list[tuple[Node, TaskDraft]] = []
         self.assignments: list[tuple[Node, Node]] = []  # (assignment node, scope node)
         self.bullet_tasks = 0
+        self.directive = False  # a letter of UBND tỉnh assigning work to the Sở
+        self.header_lines: list[str] = []
+        self.department = org.short_name or "Sở KH&CN"
 
     def parse(self) -> ConclusionDraft:
         paras = layout.paragraphs(self.text)
         title, after_title = layout.find_title(paras)
         body_start = self._body_start(paras, after_title)
         doc = self._doc_info(paras, body_start, title)
+        self.directive = layout.is_province_letter(self.header_lines, doc.number)
+        if self.directive and not doc.title:
+            doc.title = layout.find_subject_line(self.header_lines)
         self.year = doc.date.year if doc.date else _common_year(self.text)
         self.doc_date = doc.date
         root = self._outline(paras[body_start:])
         self._collect(root, Assignment())
         self._apply_assignments()
-        return ConclusionDraft(doc, [_finish(t) for _, t in self.tasks], self.warnings)
+        tasks = [_finish(t) for _, t in self.tasks]
+        if self.directive:
+            for t in tasks:
+                t.origin = "ubnd"  # "UBND tỉnh giao": scored separately in the index
+        return ConclusionDraft(doc, tasks, self.warnings)
 
     # -- header ------------------------------------------------------------------
     def _body_start(self, paras: list[layout.Paragraph], after_title: int) -> int:
@@ -222,6 +239,7 @@ class _Parser:
             marker = aligned_key(paras[body_start].text[:30])
             cut = next((i for i, x in enumerate(lines) if aligned_key(x[:30]) == marker), None)
             header = lines[: min(cut, 40)] if cut else header
+        self.header_lines = header
         issued = layout.find_issue_date(header)
         if issued is None:
             issued = layout.find_meeting_date([p.text for p in paras[:body_start]])
@@ -294,7 +312,10 @@ class _Parser:
         """Subjects, deadline and rhythm of one item or assignment text."""
         out = Assignment()
         plain = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group()), text)
-        for role, chain in _subject_chains(plain, self.matcher.mentions(plain), default_role):
+        mentions = self.matcher.mentions(plain)
+        if self.directive:
+            mentions = self._with_agencies(plain, mentions)
+        for role, chain in _subject_chains(plain, mentions, default_role):
             target = out.lead if role == "lead" else out.support
             for m in chain:
                 if m.kind == "all":
@@ -310,6 +331,22 @@ class _Parser:
         if not (ongoing or out.recurrence) or has_explicit_date(text):
             out.deadline = find_deadline(text, self.year, self.doc_date)
         return out
+
+    def _with_agencies(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """Add the Sở itself and other agencies a province letter names as subjects."""
+        key = ocr_key(text)
+        extra = [Mention(m.start(), m.end(), "unit", None, self.department) for m in _OUR_DEPARTMENT.finditer(key)]
+        extra += [Mention(m.start(), m.end(), "unit", None, text[m.start() : m.end()]) for m in _AGENCY.finditer(key)]
+        for m in _AGENCY_HEAD.finditer(key):
+            end = _capitalised_run(text, m.end())
+            if end > m.end():
+                extra.append(Mention(m.start(), end, "unit", None, text[m.start() : end]))
+        out: list[Mention] = []
+        for m in sorted(extra, key=lambda x: (x.start, -(x.end - x.start))):
+            if not any(m.start < o.end and o.start < m.end for o in out):
+                out.append(m)
+        out += [m for m in mentions if not any(m.start < o.end and o.start < m.end for o in out)]
+        return sorted(out, key=lambda x: x.start)
 
     # -- "Phân công" -------------------------------------------------------------------
     def _apply_assignments(self) -> None:
@@ -399,6 +436,28 @@ def _finish(task: TaskDraft) -> TaskDraft:
     return task
 
 
+def _capitalised_run(text: str, start: int) -> int:
+    """End of "Nội vụ", "Tài chính", "Giáo dục và Đào tạo": a capitalised name (lower-case words after the first)."""
+    end = start
+    for n, w in enumerate(re.finditer(r"[^\s,;.:()]+", text[start : start + 80])):
+        word = w.group()
+        if n == 0 and not word[:1].isupper():
+            return start
+        if n and text[start + w.start() - 1] != " ":
+            break
+        if n and fold(word) in ("va", "&"):
+            following = re.match(r"\s*(\S)", text[start + w.end() : start + w.end() + 3])
+            if following and following.group(1).isupper():
+                continue  # "Sở Giáo dục và Đào tạo"
+            break
+        if n and (fold(word) in ("chu", "phoi", "thuc", "tham", "bao", "trien", "to", "khan", "lien", "co", "giao", "de")):
+            break
+        if n >= 4:
+            break
+        end = start + w.end()
+    return end
+
+
 def _is_background(key: str) -> bool:
     """An evaluation part (results, strengths, shortcomings, scores): no tasks under it."""
     key = re.sub(r"^ve\s+", "", key)
@@ -435,6 +494,7 @@ def _subject_chains(text: str, mentions: list[Mention], default_role: str) -> li
     sentence_ends = sorted([b.end() for b in re.finditer(r"[.;]", key)] + newlines)
     chains: list[tuple[str, list[Mention]]] = []
     current: list[Mention] | None = None
+    previous_end: int | None = None
     for m in mentions:
         if current and m.start - current[-1].end <= _MAX_GAP and _GAP.match(key[current[-1].end : m.start]):
             current.append(m)
@@ -442,6 +502,8 @@ def _subject_chains(text: str, mentions: list[Mention], default_role: str) -> li
         current = None
         i = bisect.bisect_right(clause_ends, m.start)
         boundary = clause_ends[i - 1] if i else 0
+        if previous_end is not None and previous_end > boundary:
+            boundary = previous_end  # "UBND các huyện, thị xã, thành phố phối hợp với Sở …"
         if m.start - boundary <= _MAX_LEAD_IN and _LEAD_IN.match(key[boundary : m.start]):
             current = [m]
             j = bisect.bisect_right(sentence_ends, m.start)
@@ -456,6 +518,7 @@ def _subject_chains(text: str, mentions: list[Mention], default_role: str) -> li
             elif re.match(r"\s*phoi hop(?! voi)", after) and default_role == "lead":
                 role = "support"
             chains.append((role, current))
+        previous_end = m.end
     return chains
 
 
@@ -474,7 +537,7 @@ def _points(text: str) -> set[str]:
         if tok in ("đến", "den", "-", "–"):
             pending_range = True
             continue
-        if tok == "d" and labels and labels[-1] == "d":
+        if (tok == "d" and labels and labels[-1] == "d") or tok == "p":  # "đ" after OCR: d, d or p
             tok = "đ"
         if pending_range and labels and labels[-1] in VN_LETTERS and tok in VN_LETTERS:
             labels.extend(VN_LETTERS[VN_LETTERS.index(labels[-1]) + 1 : VN_LETTERS.index(tok) + 1])

@@ -98,7 +98,9 @@ def _is_caps_heading(line: str) -> bool:
 _NUMBER = re.compile(r"^so\s*[:.]?\s*(\d[\d\s]*/\s*[^\s,;]+)")
 _ISSUE_DATE = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
 _NUMERIC_DATE = re.compile(r"ngay\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
-_SIGN_TITLE = re.compile(r"(?:^|\s)(?:(?:kt|tl|tuq|q)\.?\s*)?(?:(?:pho\s+)?giam doc(?:\s+so)?\s*)+$")
+_SIGN_TITLE = re.compile(
+    r"(?:^|\s)(?:(?:kt|tl|tuq|q)\.?\s*)?(?:(?:pho\s+)?(?:giam doc(?:\s+so)?|chu tich|chanh van phong)\s*)+$"
+)
 
 
 def find_number(header_lines: list[str]) -> str | None:
@@ -174,6 +176,32 @@ def _trailing_name(line: str) -> str | None:
         if fold(tail[0]) in SURNAMES and all(w[:1].isupper() and not any(ch.isdigit() for ch in w) for w in tail):
             name = " ".join(tail)
             return name.title() if name.isupper() else name
+    return None
+
+
+_ISSUER = re.compile(r"^(?:uy ban nhan dan|ubnd)(?: tinh)?\b|^van phong (?:uy ban nhan dan|ubnd)")
+_DEPARTMENT_ISSUER = re.compile(r"^so [a-z]")
+
+
+def is_province_letter(header_lines: list[str], number: str | None) -> bool:
+    """A letter or notice of UBND tỉnh / Văn phòng UBND tỉnh (not a Sở under its name).
+
+    The issuer block opens the header: "ỦY BAN NHÂN DÂN / TỈNH QUẢNG NGÃI"
+    alone is the province; followed by "SỞ KHOA HỌC …" it is only the parent
+    line of a department's document. "Số: 4125/UBND-KGVX" settles it too.
+    """
+    if number and re.search(r"/(?:[A-ZĐ]{1,4}-)?(?:UBND|VPUB|VP-UBND)", number):
+        return True
+    top = [fold(x) for x in header_lines[:4]]
+    return any(_ISSUER.match(x) for x in top) and not any(_DEPARTMENT_ISSUER.match(x) for x in top)
+
+
+def find_subject_line(header_lines: list[str]) -> str | None:
+    """The "V/v triển khai …" line of an official letter (công văn): its title."""
+    for line in header_lines[:15]:
+        m = re.match(r"^\s*v\s*/\s*v\s*:?\s*", aligned_key(line))
+        if m:
+            return line[m.end() :].strip()
     return None
 
 

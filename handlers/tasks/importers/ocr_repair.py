@@ -21,7 +21,9 @@ _ACRONYMS_P = ("PAR", "PAPI", "PIN", "POS", "PA")
 _P_ITEM = re.compile(r"^(\s*)p\)", re.M)  # the item "đ)" printed as "p)"
 _RN = re.compile(r"rn", re.IGNORECASE)
 _I_FOR_L = re.compile(rf"(?<!{_L})I(?=[uoaey]{_L}*)")
-_ROMAN_SLIP = re.compile(r"^(\s*(?:#+\s*)?(?:\*+)?)([IVXl1|]{1,5})(\.\s+(?:\*+)?[A-ZĐ])", re.M)
+_ROMAN_SLIP = re.compile(r"^(\s*(?:#+\s*)?(?:\*+)?)([IVXl1|i!¡íìĩ]{1,5})(\.\s+(?:\*+)?[A-ZĐ])", re.M)
+_NUMBER_COMMA = re.compile(r"^(\s*\d{1,2}),(\s+[A-ZĐÀ-Ỹ])", re.M)  # "5, Thanh tra" is "5. Thanh tra"
+_CLOSING_SLIP = re.compile(r"\./[,;:]\s*$", re.M)  # "./," is the closing "./."
 _KEEP_RN = ("internet", "govern", "modern", "intern", "corner", "learn", "turn", "return")
 _WORD = re.compile(rf"{_L}*rn{_L}*", re.IGNORECASE)
 _DIGIT_LETTER = {"0": "o", "6": "o", "1": "l", "|": "l"}
@@ -30,6 +32,8 @@ _DIGIT_LETTER = {"0": "o", "6": "o", "1": "l", "|": "l"}
 def repair_ocr(text: str) -> str:
     """``text`` with the OCR slips above corrected (same text when there are none)."""
     text = _ROMAN_SLIP.sub(_roman, text)
+    text = _NUMBER_COMMA.sub(r"\1.\2", text)
+    text = _CLOSING_SLIP.sub("./.", text)
     text = _DIGIT_IN_WORD.sub(lambda m: _digit(m, text), text)
     text = _P_FOR_D.sub(lambda m: "Đ" if m.group(1) == "P" else "đ", text)
     text = _P_FOR_D_UPPER.sub(lambda m: _upper_p(m, text), text)
@@ -67,6 +71,6 @@ def _rn(m: re.Match) -> str:
 
 def _roman(m: re.Match) -> str:
     numeral = m.group(2)
-    if numeral.isdigit() or not any(c in "IVXl|" for c in numeral) or set(numeral) <= set("1"):
+    if numeral.isdigit() or not any(c in "IVXl|!¡íìĩ" for c in numeral) or set(numeral) <= set("1") or numeral == "i":
         return m.group()
-    return m.group(1) + numeral.replace("l", "I").replace("1", "I").replace("|", "I") + m.group(3)
+    return m.group(1) + re.sub(r"[l1|i!¡íìĩ]", "I", numeral) + m.group(3)

@@ -1,0 +1,90 @@
+"""Scans and photos of conclusions: printed as page images, read back by Tesseract.
+
+The annotated conclusions are rendered to A4 pages (DejaVu Sans, 150 dpi,
+slightly rotated as a scanner feeds paper), run through the OCR path the chat
+uses, parsed, and scored against the hand annotations. A photo sent in chat
+gives the review; a machine without the engine gets one clear sentence.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from handlers.core.messages import Attachment
+from handlers.core.router import Core
+from handlers.tasks.importers.conclusion import parse_conclusion
+from handlers.tasks.importers.errors import ImportRejected
+from handlers.tasks.importers.noise import ocr_noise
+from handlers.tasks.importers.ocr import engine_missing, ocr_images, ocr_image_bytes
+from models.db import transaction
+from tests import factories as f
+from tests.conclusion_accuracy import CONCLUSIONS, Score, score, source
+from tests.conftest import NOW, Chat, text_of
+from tests.page_images import pages, png_bytes, scanned_pdf_bytes
+
+needs_engine = pytest.mark.skipif(engine_missing() is not None, reason="tesseract-ocr-vie not installed")
+
+
+@pytest.fixture(scope="module")
+def ocr_texts() -> dict[str, str]:
+    """Each annotated conclusion printed, tilted 1°, and read back (once for the module)."""
+    return {name: ocr_images(pages(source(name), rotate=1.0)).text for name in CONCLUSIONS}
+
+
+@needs_engine
+def test_printed_conclusions_read_back_by_ocr(ocr_texts):
+    total = Score(misses=[])
+    for name, text in ocr_texts.items():
+        total = total.add(score(parse_conclusion(text, strict=True), name))
+    print("OCR of printed pages:", total)
+    assert total.recall >= 0.95 and total.lead >= 0.90 and total.deadline >= 0.90, str(total)
+
+
+@needs_engine
+def test_ocr_text_further_noised_without_diacritics(ocr_texts):
+    total = Score(misses=[])
+    for name, text in ocr_texts.items():
+        total = total.add(score(parse_conclusion(ocr_noise(text, seed=7), strict=True), name))
+    print("OCR + noise:", total)
+    assert total.recall >= 0.95 and total.lead >= 0.90 and total.deadline >= 0.90, str(total)
+
+
+@pytest.fixture
+def core(factory, settings):
+    from handlers.core.registry import install_features
+
+    install_features()
+    return Core(factory, settings, clock=lambda: NOW)
+
+
+@needs_engine
+def test_photo_and_scanned_pdf_sent_in_chat_give_the_review(core, factory):
+    with transaction(factory) as s:
+        f.person(s, "lan", role="admin", unit_code="VP")
+    office = Chat(core, "lan")
+    page = pages(source("kl_danh_gia_va_nhiem_vu"), rotate=-1.5)
+    photo = png_bytes(page[0].convert("RGB"))
+    review = text_of(office.say(attachment=Attachment(file_name=None, data=photo, size=len(photo), mime_type="image/png")))
+    assert "812/KL-SKHCN" in review and "nhận dạng" in review and "%" in review
+    assert "[III.1] VP (phối hợp: KHTC)" in review
+    office.say("mục IV: không giao")  # nothing else is missing a unit
+    assert "Đã lưu" in text_of(office.press("imp:save"))
+    scan = scanned_pdf_bytes(page)
+    again = text_of(office.say(attachment=Attachment(file_name="scan.pdf", data=scan, size=len(scan))))
+    assert "812/KL-SKHCN" in again  # a scanned PDF reads the same way (a new version of the same conclusion)
+
+
+def test_missing_engine_gives_one_clear_line(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(ImportRejected) as info:
+        ocr_image_bytes("anh.png", png_bytes(pages("Giám đốc Sở kết luận như sau:")[0]))
+    message = str(info.value)
+    assert "\n" not in message and "Tesseract" in message and "tesseract-ocr-vie" in message
+
+
+def test_broken_image_is_refused_politely():
+    with pytest.raises(ImportRejected) as info:
+        ocr_image_bytes("anh.jpg", b"\xff\xd8\xff" + b"\x00" * 50)
+    assert "chụp hoặc quét lại" in str(info.value)
