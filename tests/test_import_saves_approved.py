@@ -133,3 +133,16 @@ def test_reminders_reach_every_co_lead_and_the_office_for_a_headless_unit(office
         task1 = s.scalar(select(Task).where(Task.ref == "1"))  # all units
         got = people.task_recipients(task1, all_unit_ids=list(units.values()))
         assert {p.name for p, _ in got} == {"Người lan", "Người tdc", "Người ttra"}
+
+
+def test_a_unit_alias_the_office_adds_reaches_importer_and_question_parser(office, core, factory):
+    """One unit matcher fed by the database: an alias added there is understood everywhere."""
+    with transaction(factory) as s:
+        unit = f.unit(s, "QLKH")
+        unit.aliases = [*unit.aliases, "Phòng Sở hữu trí tuệ"]
+    data = ("Giám đốc Sở kết luận như sau:\n"
+            "1. Phòng Sở hữu trí tuệ chủ trì rà soát đề tài, hoàn thành trước ngày 30/12/2026.\n").encode()
+    review = text_of(_send(office, "kl.txt", data))
+    assert "[1] QLKH" in review
+    answer = text_of(office.say("việc quá hạn của phòng sở hữu trí tuệ"))
+    assert "Phòng Quản lý Khoa học" in answer or "QLKH" in answer

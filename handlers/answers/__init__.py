@@ -23,7 +23,9 @@ ANSWERERS: dict[str, object] = {}
 
 
 def parse_for(ctx: Ctx, text: str) -> Query:
-    return parse(text, ctx.now.replace(tzinfo=None) if ctx.now.tzinfo else ctx.now)
+    from handlers.text.units import org_for  # units as the office keeps them in the database
+
+    return parse(text, ctx.now.replace(tzinfo=None) if ctx.now.tzinfo else ctx.now, org_for(ctx.session))
 
 
 def answer_text(ctx: Ctx) -> list[Reply] | None:

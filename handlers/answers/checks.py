@@ -22,7 +22,7 @@ def named_unit(text: str) -> str | None:
     """The unit code a message names, read the way the question parser reads it
     (the parser itself leaves ``unit`` empty when it cannot tell the subject)."""
     from handlers.query.normalise import normalise
-    from handlers.query.units import matcher_for
+    from handlers.text.units import matcher_for
 
     found = matcher_for(default_org()).find(normalise(text).text)
     return found.codes[0] if found and len(found.codes) == 1 else None

@@ -22,7 +22,7 @@ from handlers.tasks.importers.errors import ImportRejected
 from handlers.tasks.importers.periods import find_deadline
 from handlers.tasks.importers.readers import read_with_ocr
 from handlers.tasks.importers.task_sheet import read_task_sheet
-from handlers.tasks.importers.units import matcher_for
+from handlers.text.units import matcher_for, org_for
 from handlers.core.messages import Button, Reply
 from handlers.core.state import get_state, set_state
 from handlers.tasks.store import (
@@ -79,7 +79,7 @@ def import_sheet(ctx: Ctx, file_name: str, data: bytes) -> Reply:
         if dossiers.errors:
             lines.append(dossiers.summary_vi(max_errors=10))
         return Reply("\n".join(lines))
-    sheet = read_task_sheet(data, default_org())
+    sheet = read_task_sheet(data, org_for(ctx.session))
     if not sheet.rows and sheet.errors:
         return Reply("\n".join([_("I could not read a task list from {file}:").format(file=file_name)]
                                + [e.reason for e in sheet.errors[:10]]))
@@ -107,7 +107,7 @@ def draft_from_json(data: dict) -> ConclusionDraft:
 
 def review_conclusion(ctx: Ctx, file_name: str, data: bytes) -> Reply:
     text, ocr = read_with_ocr(file_name, data, max_bytes=ctx.settings.max_file_mb * 1024 * 1024)
-    draft = parse_conclusion(text, default_org())
+    draft = parse_conclusion(text, org_for(ctx.session))
     if ocr is not None:
         flag_low_confidence(draft, ocr.low_lines)
     digest = content_hash(text)
@@ -342,7 +342,7 @@ def handle_correction(ctx: Ctx) -> list[Reply]:
         return [Reply(_("There is no item {ref} in this document. Items: {refs}.").format(
             ref=ref, refs=", ".join(t.ref for t in draft.tasks[:20])))]
     criteria = dict(pending.get("criteria") or {})
-    updated, problems = apply_correction(draft.tasks[index], changes, ctx.today, criteria)
+    updated, problems = apply_correction(draft.tasks[index], changes, ctx.today, criteria, org_for(ctx.session))
     if problems:
         return [Reply(_("I could not apply the correction: {problems}. Example: \"mục 3: chủ trì Văn phòng, hạn 30/6/2026\".").format(problems="; ".join(problems)))]
     draft.tasks[index] = updated
@@ -356,7 +356,7 @@ def handle_correction(ctx: Ctx) -> list[Reply]:
 
 
 def apply_correction(task: TaskDraft, changes: str, today: date,
-                     criteria: dict[str, str]) -> tuple[TaskDraft, list[str]]:
+                     criteria: dict[str, str], org=None) -> tuple[TaskDraft, list[str]]:
     """Apply "chủ trì …, phối hợp …, hạn …, tiêu chí …, khẩn, không giao" to one draft item;
     ``criteria`` (ref → sub-criterion code) is updated in place.
 
@@ -365,7 +365,7 @@ def apply_correction(task: TaskDraft, changes: str, today: date,
     """
     from handlers.text.fold import fold
 
-    matcher = matcher_for(default_org())
+    matcher = matcher_for(org or default_org())
     problems: list[str] = []
     keys = r"ch[uủ]\s*tr[iì]|ph[oố]i\s*h[oợ]p|h[aạ]n|ti[eê]u\s*ch[ií]|kh[aẩ]n|kh[oô]ng\s*(?:giao|kh[aẩ]n)"
     for part in re.split(rf"[;,](?=\s*(?:{keys})\b)", changes, flags=re.IGNORECASE):

@@ -44,8 +44,8 @@ from handlers.tasks.importers.periods import (
     has_explicit_date,
     is_ongoing,
 )
-from handlers.tasks.importers.textkeys import aligned_key, ocr_key
-from handlers.tasks.importers.units import LEADERSHIP_CODE, Mention, UnitMatcher, matcher_for
+from handlers.text.textkeys import aligned_key, ocr_key
+from handlers.text.units import LEADERSHIP_CODE, Mention, UnitMatcher, matcher_for
 from handlers.text.fold import fold
 from models.org_file import OrgSpec, default_org
 

@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from handlers.tasks.importers.textkeys import aligned_key, clean_spaces
-from handlers.tasks.importers.units import SURNAMES
+from handlers.text.textkeys import aligned_key, clean_spaces
+from handlers.text.units import SURNAMES
 from handlers.text.fold import fold, nfc
 
 MARKER = re.compile(r"^(?:[IVXL]{1,7}[.)]|\d{1,2}[.)]|[a-zđ][).]|\(\d{1,2}\)|\([a-zđ]\))\s|^[-–+•]\s*\S")

@@ -13,7 +13,7 @@ import calendar
 import re
 from datetime import date
 
-from handlers.tasks.importers.textkeys import aligned_key
+from handlers.text.textkeys import aligned_key
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 RECURRENCE_WORDS = {"tuan": "weekly", "thang": "monthly", "quy": "quarterly", "nam": "yearly"}

@@ -19,8 +19,8 @@ from datetime import date, datetime
 
 from handlers.tasks.importers.errors import ImportRejected
 from handlers.tasks.importers.periods import ROMAN, end_of_month, end_of_quarter, find_deadline, is_ongoing, recurrence_anywhere
-from handlers.tasks.importers.textkeys import aligned_key
-from handlers.tasks.importers.units import matcher_for
+from handlers.text.textkeys import aligned_key
+from handlers.text.units import matcher_for
 from handlers.text.fold import fold
 from models.org_file import OrgSpec, default_org
 

@@ -1,4 +1,16 @@
-"""Finding units, "all units" phrases and named persons in Vietnamese text.
+"""The one unit matcher: unit names as documents and people write them → unit codes.
+
+Both the importers (conclusions, task sheets, corrections in the review) and
+the question parser use this module, built from one alias table: the units of
+the database when a session is at hand (so a unit the office renames or gives
+a new alias reaches every reader at once, see :func:`org_for`), else the org
+file. Two ways of reading sit on that table, because the texts differ:
+
+* documents (:meth:`UnitMatcher.mentions`, :meth:`UnitMatcher.units_in`,
+  :meth:`UnitMatcher.code_for`) — spans in long text, OCR slips, persons by title;
+* questions (:meth:`UnitMatcher.find`) — a short message after the query
+  normaliser, one typo forgiven in a long enough name, several units reported
+  when they match equally well so the bot can ask which one.
 
 Conclusions name units in full ("Chi cục Tiêu chuẩn Đo lường Chất lượng"), by
 alias ("Chi cục TĐC"), without diacritics after OCR ("Chi cuc Tieu chuan Do
@@ -16,10 +28,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
-from handlers.tasks.importers.textkeys import ocr_key
+from handlers.text.textkeys import ocr_key
 from handlers.text.fold import fold
-from models.org_file import OrgSpec, PersonSpec
+from models.org_file import OrgSpec, PersonSpec, UnitSpec, default_org
 
 LEADERSHIP_CODE = "BGD"
 
@@ -50,6 +63,37 @@ SURNAMES = frozenset(
 )
 
 
+# Shorthand seen in the office's messages, by unit code (only used when the
+# org file has that code). Folded, after the query normaliser has expanded "cc", "pgd".
+_EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
+    "BGD": ("pho giam doc", "pho giam doc so", "ban giam doc so", "giam doc", "ban lanh dao", "lanh dao so"),
+    "VP": ("van phong so", "vp so"),
+    "TTRA": ("thanh tra so",),
+    "QLKH": ("phong quan ly khoa hoc", "quan ly kh"),
+    "QLCN": ("phong quan ly cong nghe", "quan ly cn", "phong cn", "qlcn ttcn"),
+    "KHTC": ("phong ke hoach tai chinh", "ke hoach - tai chinh", "kh tc", "phong tai chinh"),
+    "TDC": ("chi cuc tdc", "chi cuc tieu chuan do luong", "tieu chuan do luong chat luong", "cuc tdc"),
+    "TTUD": ("trung tam ung dung", "trung tam ttud", "tt ung dung", "trung tam dich vu"),
+}
+
+# Phrases that contain a unit word but do not name a unit: the department
+# itself, and the Director as the author of conclusions or the one who assigns.
+_NOT_A_UNIT = re.compile(
+    r"\bso\s+(?:khoa hoc va cong nghe|khoa hoc cong nghe|kh cn|khcn)\b|\bskh\s?cn\b|\bkh cn\b"
+    r"|\b(?:ket luan|thong bao)(?:\s+cua)?\s+(?:ban\s+)?(?:giam doc|lanh dao)(?:\s+so)?\b"
+    r"|\b(?:ban\s+)?(?:giam doc|lanh dao)(?:\s+so)?\s+(?:da\s+)?(?:giao|chi dao|ket luan|yeu cau)\b"
+    r"|\blanh dao\s+(?:phong|don vi|chi cuc|trung tam|van phong)\b"
+)
+
+
+@dataclass(frozen=True)
+class UnitMatch:
+    codes: tuple[str, ...]
+    written: str
+    span: tuple[int, int]
+    fuzzy: bool
+
+
 @dataclass(frozen=True)
 class Mention:
     """A unit, an "all units" phrase or a person found at [start, end)."""
@@ -78,6 +122,7 @@ class UnitMatcher:
         )
         self._fuzzy_keys = [(k, c) for k, c in self._key_code.items() if len(k) >= 15 and " " in k]
         self._persons = {fold(p.name): p for p in org.persons}
+        self._question_index: tuple | None = None  # built on first question (needs the query normaliser)
 
     # -- units -------------------------------------------------------------
     def code_for(self, name: str) -> str | None:
@@ -122,6 +167,74 @@ class UnitMatcher:
             taken.append((start, end))
             found_codes.add(code)
         return sorted(found, key=lambda x: x.start)
+
+    # -- questions ---------------------------------------------------------
+    def _questions(self):
+        """The alias table read as a message is read (the query normaliser), built once."""
+        if self._question_index is None:
+            from handlers.query.normalise import normalise  # the same reading as the message
+
+            alias_to_code: dict[str, str] = {}
+            for unit in self.org.units:
+                for name in (unit.code, unit.name, *unit.aliases, *_EXTRA_ALIASES.get(unit.code, ())):
+                    key = normalise(name).text
+                    if key and key not in alias_to_code:
+                        alias_to_code[key] = unit.code
+            for person in self.org.persons:
+                if person.unit and self.org.unit(person.unit):
+                    alias_to_code.setdefault(normalise(person.name).text, person.unit)
+            ordered = sorted(alias_to_code, key=len, reverse=True)
+            exact = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in ordered) + r")\b")
+            # Typos are only forgiven in names long enough to be unmistakable.
+            fuzzy_by_len: dict[int, list[str]] = {}
+            for a in ordered:
+                if len(a.replace(" ", "")) >= 5 or (" " not in a and len(a) >= 4):
+                    fuzzy_by_len.setdefault(len(a), []).append(a)
+            self._question_index = (alias_to_code, exact, fuzzy_by_len, max(len(a.split()) for a in ordered))
+        return self._question_index
+
+    def find(self, text: str) -> UnitMatch | None:
+        """The first unit mentioned (exact first, then a one-typo match)."""
+        alias_to_code, exact_regex, fuzzy_by_len, max_words = self._questions()
+        text = _NOT_A_UNIT.sub(lambda m: " " * len(m.group(0)), text)
+        exact = [m for m in exact_regex.finditer(text)]
+        if exact:
+            codes: list[str] = []
+            for m in exact:
+                code = alias_to_code[m.group(0)]
+                if code not in codes:
+                    codes.append(code)
+            first = exact[0]
+            return UnitMatch(tuple(codes), first.group(0), first.span(), False)
+        return self._find_fuzzy(text, alias_to_code, fuzzy_by_len, max_words)
+
+    def _find_fuzzy(self, text: str, alias_to_code: dict[str, str], fuzzy_by_len: dict[int, list[str]],
+                    max_words: int) -> UnitMatch | None:
+        words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"\S+", text)][:60]
+        best: tuple[int, int, int] | None = None  # (start, end, distance)
+        codes: list[str] = []
+        for size in range(max_words, 0, -1):
+            for i in range(len(words) - size + 1):
+                window = " ".join(w for w, _, _ in words[i : i + size])
+                if len(window) < 4 or not window[0].isalpha():
+                    continue
+                candidates = (
+                    fuzzy_by_len.get(len(window) - 1, [])
+                    + fuzzy_by_len.get(len(window), [])
+                    + fuzzy_by_len.get(len(window) + 1, [])
+                )
+                for alias in candidates:
+                    if OSA.distance(window, alias, score_cutoff=1) <= 1:
+                        code = alias_to_code[alias]
+                        if best is None:
+                            best = (words[i][1], words[i + size - 1][2], 1)
+                        if code not in codes:
+                            codes.append(code)
+            if codes:
+                break
+        if best is None:
+            return None
+        return UnitMatch(tuple(codes), text[best[0] : best[1]], (best[0], best[1]), True)
 
     # -- everything --------------------------------------------------------
     def mentions(self, text: str) -> list[Mention]:
@@ -278,3 +391,28 @@ def _names(text: str, key: str):
 def matcher_for(org: OrgSpec) -> UnitMatcher:
     """Cached matcher: building the alternation regex costs more than a parse."""
     return UnitMatcher(org)
+
+
+def org_for(session=None) -> OrgSpec:
+    """The organisation as the office keeps it: the database's units when a
+    session is given (names and aliases edited there reach every reader),
+    else the org file. Persons and the Sở's own names come from the org file."""
+    base = default_org()
+    if session is None:
+        return base
+    from sqlalchemy import select
+
+    from models.org import Unit
+
+    rows = list(session.scalars(select(Unit).order_by(Unit.id)))
+    if not rows:
+        return base
+    units = tuple(
+        UnitSpec(code=u.code, name=u.name, kind=u.kind, aliases=tuple(u.aliases or ()),
+                 short_name=(base.unit(u.code).short_name if base.unit(u.code) else None))
+        for u in rows
+    )
+    if units == base.units:
+        return base
+    return OrgSpec(name=base.name, short_name=base.short_name, units=units, parent_name=base.parent_name,
+                   place=base.place, persons=base.persons)
