@@ -13,7 +13,7 @@ Three shapes, each at 50, 100, 200 and 500 KB of UTF-8 text:
 
 Also a 50-page conclusion (≈ 25,000 words, the numbered shape) and a
 .docx of short lines read + parsed. Prints seconds and seconds per 100 KB
-(a flat column means linear).
+(a flat column means linear). Times are CPU seconds of this process (time.process_time), so a busy shared machine does not distort the curve.
 Run: python benches/bench_conclusion_scaling.py
 """
 
@@ -75,9 +75,9 @@ def short_lines(kb: int) -> str:
 def timed(fn, runs: int = 3) -> float:
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return statistics.median(times)
 
 
