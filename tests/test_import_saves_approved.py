@@ -146,3 +146,20 @@ def test_a_unit_alias_the_office_adds_reaches_importer_and_question_parser(offic
     assert "[1] QLKH" in review
     answer = text_of(office.say("việc quá hạn của phòng sở hữu trí tuệ"))
     assert "Phòng Quản lý Khoa học" in answer or "QLKH" in answer
+
+
+def test_reminder_for_a_headless_unit_tells_the_office_why(office, factory):
+    from handlers.tasks.reminders import render_reminder
+    from models.queries import WorkItem
+
+    _send(office, "kl-000.txt", SEED_000)
+    office.say("mục 9: không giao")
+    office.press("imp:save")
+    with factory() as s:
+        task3 = s.scalar(select(Task).where(Task.ref == "3"))
+        people = Directory.load(s)
+        notes = {note for p, note in people.task_recipients(task3) if p.name == "Người lan"}
+        unit = s.scalar(select(Unit).where(Unit.code == "QLCN"))
+        assert unit.id in notes  # QLCN has no head: the office receives its reminder
+        text = render_reminder(WorkItem(task3, None), date(2021, 12, 31), date(2021, 12, 20), headless_unit=unit.name).text
+        assert "Phòng Quản lý Công nghệ" in text and "chưa có Trưởng" in text
