@@ -53,3 +53,14 @@ def test_header_found_in_noised_copy():
     assert draft.doc.number == "812/KL-SKHCN"
     assert draft.doc.date is not None and draft.doc.date.isoformat() == "2026-10-20"
     assert draft.doc.signer == "Tran Cong Hoa"
+
+
+def test_review_text_gets_known_names_and_phrases_back_with_diacritics():
+    from handlers.text.fold import strip_diacritics
+
+    draft = parse_conclusion(strip_diacritics(source("kl_danh_gia_va_nhiem_vu")))
+    first = draft.tasks[0].content
+    assert first.startswith("Giao Văn phòng Sở chủ trì, phối hợp với Phòng Kế hoạch – Tài chính")
+    assert "trước ngày 15/12/2026" in first
+    clean = parse_conclusion(source("kl_danh_gia_va_nhiem_vu"))
+    assert clean.tasks[0].content == source("kl_danh_gia_va_nhiem_vu").split("1. ", 3)[3].split("\n")[0]  # untouched

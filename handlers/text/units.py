@@ -112,10 +112,12 @@ class UnitMatcher:
     def __init__(self, org: OrgSpec) -> None:
         self.org = org
         self._key_code: dict[str, str] = {}
+        self._key_written: dict[str, str] = {}  # key → the name as the org writes it (with diacritics)
         for unit in org.units:
             for name in (unit.name, unit.code, *unit.aliases):
                 for key in _variants(ocr_key(name).strip()):
                     self._key_code.setdefault(key, unit.code)
+                    self._key_written.setdefault(key, name)
         keys = sorted(self._key_code, key=len, reverse=True)
         self._regex = re.compile(
             r"(?<![a-z0-9])(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys) + r")(?![a-z0-9])"
@@ -235,6 +237,11 @@ class UnitMatcher:
         if best is None:
             return None
         return UnitMatch(tuple(codes), text[best[0] : best[1]], (best[0], best[1]), True)
+
+    def written(self, mention: Mention) -> str | None:
+        """How the org file writes the name a mention matched ("Van phong So" → "Văn phòng Sở")."""
+        key = re.sub(r"\s+", " ", ocr_key(mention.text).strip())
+        return self._key_written.get(key)
 
     # -- everything --------------------------------------------------------
     def mentions(self, text: str) -> list[Mention]:

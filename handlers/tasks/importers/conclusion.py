@@ -36,6 +36,7 @@ from datetime import date
 
 from handlers.tasks.importers import layout
 from handlers.tasks.importers.ocr_repair import repair_ocr
+from handlers.tasks.importers.restore import lacks_diacritics, restore
 from handlers.tasks.importers.outline import VN_LETTERS, Node, OutlineBuilder
 from handlers.tasks.importers.periods import (
     find_deadline,
@@ -199,6 +200,7 @@ class _Parser:
         self.assignments: list[tuple[Node, Node]] = []  # (assignment node, scope node)
         self.bullet_tasks = 0
         self.directive = False  # a letter of UBND tỉnh assigning work to the Sở
+        self.stripped = lacks_diacritics(self.text[:5000])  # read without diacritics (OCR without the vie model)
         self.header_lines: list[str] = []
         self.department = org.short_name or "Sở KH&CN"
 
@@ -290,6 +292,8 @@ class _Parser:
     def _task(self, node: Node, inherited: Assignment) -> TaskDraft:
         lines = [node.text, *node.extra, *_bullet_lines(node)]
         content = "\n".join(x for x in lines if x).strip()
+        if self.stripped:
+            content = restore(content, self.matcher)  # the office reads "Văn phòng Sở", not "Van phong So"
         own = _inherit(self._analyse(content), inherited)
         if not node.ref:
             self.bullet_tasks += 1
