@@ -163,3 +163,17 @@ def test_reminder_for_a_headless_unit_tells_the_office_why(office, factory):
         assert unit.id in notes  # QLCN has no head: the office receives its reminder
         text = render_reminder(WorkItem(task3, None), date(2021, 12, 31), date(2021, 12, 20), headless_unit=unit.name).text
         assert "Phòng Quản lý Công nghệ" in text and "chưa có Trưởng" in text
+
+
+def test_a_co_lead_head_may_report_progress(office, factory):
+    from handlers.people.recipients import can_change_task
+    from models.org import Person
+
+    _send(office, "kl-000.txt", SEED_000)
+    office.say("mục 9: không giao")
+    office.press("imp:save")
+    with factory() as s:
+        tdc_head = s.scalar(select(Person).where(Person.name == "Người tdc"))
+        task3 = s.scalar(select(Task).where(Task.ref == "3"))  # VP leads, QLCN and TDC co-lead
+        task9 = s.scalar(select(Task).where(Task.ref == "9"))
+        assert can_change_task(tdc_head, task3) and not can_change_task(tdc_head, task9)
