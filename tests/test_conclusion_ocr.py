@@ -20,24 +20,44 @@ from handlers.tasks.importers.noise import ocr_noise
 from handlers.tasks.importers.ocr import engine_missing, ocr_images, ocr_image_bytes
 from models.db import transaction
 from tests import factories as f
-from tests.conclusion_accuracy import CONCLUSIONS, Score, score, source
+from tests.conclusion_accuracy import CONCLUSIONS, Score, expected, score, source
 from tests.conftest import NOW, Chat, text_of
 from tests.page_images import pages, png_bytes, scanned_pdf_bytes
 
 needs_engine = pytest.mark.skipif(engine_missing() is not None, reason="tesseract-ocr-vie not installed")
 
 
+# Seed 003 is printed up to its section III only (its sections III–V repeat the layout of I–II):
+# five pages instead of seven keep this module near 20 s; the text tests cover all of it.
+PRINTED_UNTIL = {"003_f96fe6ac96a9506c": "## **III."}
+
+
+def _printed(name: str) -> str:
+    text = source(name)
+    cut = PRINTED_UNTIL.get(name)
+    return text[: text.index(cut)] if cut else text
+
+
+def _score(text: str, name: str) -> Score:
+    result = score(parse_conclusion(text, strict=True), name)
+    if name in PRINTED_UNTIL:  # only the printed part's items count
+        kept = [m for m in result.misses if m.split(":")[1].startswith(("I.", "II."))]
+        printed = [t for t in expected(name)["tasks"] if t["ref"].startswith(("I.", "II."))]
+        result = Score(len(printed), result.found, result.lead_right, result.deadline_right, kept)
+    return result
+
+
 @pytest.fixture(scope="module")
 def ocr_texts() -> dict[str, str]:
     """Each annotated conclusion printed, tilted 1°, and read back (once for the module)."""
-    return {name: ocr_images(pages(source(name), rotate=1.0)).text for name in CONCLUSIONS}
+    return {name: ocr_images(pages(_printed(name), rotate=1.0)).text for name in CONCLUSIONS}
 
 
 @needs_engine
 def test_printed_conclusions_read_back_by_ocr(ocr_texts):
     total = Score(misses=[])
     for name, text in ocr_texts.items():
-        total = total.add(score(parse_conclusion(text, strict=True), name))
+        total = total.add(_score(text, name))
     print("OCR of printed pages:", total)
     assert total.recall >= 0.95 and total.lead >= 0.90 and total.deadline >= 0.90, str(total)
 
@@ -46,7 +66,7 @@ def test_printed_conclusions_read_back_by_ocr(ocr_texts):
 def test_ocr_text_further_noised_without_diacritics(ocr_texts):
     total = Score(misses=[])
     for name, text in ocr_texts.items():
-        total = total.add(score(parse_conclusion(ocr_noise(text, seed=7), strict=True), name))
+        total = total.add(_score(ocr_noise(text, seed=7), name))
     print("OCR + noise:", total)
     assert total.recall >= 0.95 and total.lead >= 0.90 and total.deadline >= 0.90, str(total)
 
