@@ -17,7 +17,7 @@ from handlers.core.router import Core
 from handlers.tasks.importers.conclusion import parse_conclusion
 from handlers.tasks.importers.errors import ImportRejected
 from handlers.tasks.importers.noise import ocr_noise
-from handlers.tasks.importers.ocr import engine_missing, ocr_images, ocr_image_bytes
+from handlers.tasks.importers.ocr import engine_missing, ocr_image_bytes, ocr_images, parse_tsv, skew_angle
 from models.db import transaction
 from tests import factories as f
 from tests.conclusion_accuracy import CONCLUSIONS, Score, expected, score, source
@@ -108,3 +108,33 @@ def test_broken_image_is_refused_politely():
     with pytest.raises(ImportRejected) as info:
         ocr_image_bytes("anh.jpg", b"\xff\xd8\xff" + b"\x00" * 50)
     assert "chụp hoặc quét lại" in str(info.value)
+
+
+def _tsv(lines: list[tuple[str, float]]) -> str:
+    head = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    rows = [head]
+    for n, (line, conf) in enumerate(lines, start=1):
+        for w, word in enumerate(line.split(), start=1):
+            rows.append(f"5\t1\t1\t{n}\t1\t{w}\t0\t0\t10\t10\t{conf}\t{word}")
+    return "\n".join(rows)
+
+
+def test_items_from_unsure_lines_are_flagged_in_the_review():
+    from handlers.tasks.review import flag_low_confidence, ocr_line
+
+    result = parse_tsv(_tsv([
+        ("Giám đốc Sở kết luận như sau:", 96),
+        ("1. Văn phòng Sở tổng hợp báo cáo trước ngày 30/12/2026.", 95),
+        ("2. Thanh tra Sở kiểrn tra cơ sở kinh doanh trước ngày 15/12/2026.", 41),
+    ]))
+    assert result.low_lines == ["2. Thanh tra Sở kiểrn tra cơ sở kinh doanh trước ngày 15/12/2026."]
+    assert 70 < result.confidence < 75  # word-weighted mean
+    draft = parse_conclusion(result.text)
+    flag_low_confidence(draft, result.low_lines)
+    assert [(t.ref, t.low_confidence) for t in draft.tasks] == [("1", False), ("2", True)]
+    assert "mục 2" in ocr_line(result, draft) and "73" in ocr_line(result, draft)
+
+
+def test_a_tilted_page_is_straightened():
+    tilted = pages(source("kl_danh_gia_va_nhiem_vu"), rotate=2.5)[0]
+    assert abs(skew_angle(tilted) + 2.5) <= 0.5

@@ -136,7 +136,11 @@ def flag_low_confidence(draft: ConclusionDraft, low_lines: list[str]) -> None:
     """Mark the items whose text holds a line the OCR engine was unsure of."""
     from handlers.text.fold import fold
 
-    keys = [fold(line) for line in low_lines if len(line.strip()) > 8]
+    from handlers.tasks.importers.ocr_repair import repair_ocr
+
+    # read the line as the parser read it: repaired, without its numbering ("2. ", "a) ")
+    keys = [re.sub(r"^\S{1,5}[.)]\s+", "", fold(repair_ocr(line))) for line in low_lines]
+    keys = [k for k in keys if len(k) > 8]
     for task in draft.tasks:
         content = fold(task.content)
         task.low_confidence = any(k in content for k in keys)
