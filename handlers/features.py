@@ -75,11 +75,12 @@ def build_registry() -> Registry:
     r.flow(extension.REASON_FLOW, extension.on_reason_answer)
     r.flow(extension.REFUSAL_FLOW, extension.on_refusal_reason)
 
-    # Free text, in order: a reply to a reminder is progress, not a question.
+    # Free text, in order: a correction of the document under review ("mục 3: …", only while
+    # one is under review); a reply to a reminder is progress, not a question.
+    r.on_text("import_correction", review.handle_correction)
     r.on_text("reminder_reply", progress.on_reminder_reply)
     r.on_text("documents", documents.on_text)
     r.on_text("weekly_digest", digest.on_text)
-    r.on_text("import_correction", review.handle_correction)
     r.on_text("numbered_progress", progress.on_numbered_reply)
     r.on_text("people_admin", people_admin.on_text)  # "ai chưa đăng ký" from the office
     r.on_text("question", answers.answer_text)  # always answers

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, LargeBinary, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, false, Date, ForeignKey, Index, Integer, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -27,6 +27,16 @@ class Recurrence(StrEnum):
 
 task_support_unit = Table(
     "task_support_unit",
+    Base.metadata,
+    Column("task_id", ForeignKey("task.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+# Several named leads of one item ("Thanh tra Sở và Chi cục TĐC thực hiện") stay
+# co-leads: each is reminded and each may report; ``Task.lead_unit`` is the first.
+task_co_lead_unit = Table(
+    "task_co_lead_unit",
     Base.metadata,
     Column("task_id", ForeignKey("task.id", ondelete="CASCADE"), primary_key=True),
     Column("unit_id", ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True),
@@ -81,12 +91,20 @@ class Task(Base):
     source_ref: Mapped[str | None] = mapped_column(String(128))  # 664/KL-SKH&CN mục 3
     criterion_code: Mapped[str | None] = mapped_column(String(32))
     reminder_policy: Mapped[dict | None] = mapped_column(JSON)
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=false())  # "khẩn trương"
+    external_units: Mapped[list[str] | None] = mapped_column(JSON)  # "Sở Nội vụ", … as a directive names them
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     conclusion: Mapped[Conclusion | None] = relationship(back_populates="tasks")
     lead_unit: Mapped[Unit | None] = relationship(foreign_keys=[lead_unit_id])
     support_units: Mapped[list[Unit]] = relationship(secondary=task_support_unit)
+    co_lead_units: Mapped[list[Unit]] = relationship(secondary=task_co_lead_unit)
+
+    @property
+    def lead_units(self) -> list[Unit]:
+        """The lead unit and its co-leads, in the order the document names them."""
+        return ([self.lead_unit] if self.lead_unit else []) + [u for u in self.co_lead_units if u is not self.lead_unit]
     occurrences: Mapped[list["TaskOccurrence"]] = relationship(
         back_populates="task", cascade="all, delete-orphan", order_by="TaskOccurrence.deadline"
     )

@@ -34,8 +34,8 @@ def _tasks_of_conclusion(db: str, issued_on: date) -> int:
 
 
 def test_demo_script_sends_a_conclusion_file_and_saves_all_tasks(env):
-    result = CliRunner().invoke(app, ["demo", "--as", "admin", "--file", str(CONCLUSION), "--say", "Lưu tất cả",
-                                      "--now", "2026-11-23T09:00"], env=env)
+    result = CliRunner().invoke(app, ["demo", "--as", "admin", "--file", str(CONCLUSION),
+                                      "--say", "mục 9: chủ trì Văn phòng", "--say", "Lưu tất cả", "--now", "2026-11-23T09:00"], env=env)
     assert result.exit_code == 0, result.output
     assert "Tìm thấy 10 nhiệm vụ" in result.stdout and "[1] Lưu tất cả" in result.stdout
     assert "Đã lưu: 10 nhiệm vụ mới" in result.stdout
@@ -44,8 +44,8 @@ def test_demo_script_sends_a_conclusion_file_and_saves_all_tasks(env):
 
 
 def test_numbered_choice_saves_too_and_a_repeated_file_changes_nothing(env):
-    first = CliRunner().invoke(app, ["demo", "--as", "admin", "--file", str(CONCLUSION), "--say", "1",
-                                     "--now", "2026-11-23T09:00"], env=env)
+    first = CliRunner().invoke(app, ["demo", "--as", "admin", "--file", str(CONCLUSION),
+                                     "--say", "mục 9: không giao", "--say", "1", "--now", "2026-11-23T09:00"], env=env)
     assert "Đã lưu: 10 nhiệm vụ mới" in first.stdout, first.output
     again = CliRunner().invoke(app, ["demo", "--reuse", "--as", "admin", "--file", str(CONCLUSION),
                                      "--now", "2026-11-23T09:00"], env=env)

@@ -52,7 +52,7 @@ def invoke(args: list[str], env: dict, input: str | None = None):
 BAD = {
     # command: (arguments, what the one line must say)
     "conclusion missing": (["import-conclusion", "{d}/none.docx"], "Không tìm thấy tệp"),
-    "conclusion jpeg": (["import-conclusion", "{d}/photo.jpg"], "hình ảnh"),
+    "conclusion jpeg": (["import-conclusion", "{d}/photo.jpg"], "ảnh"),
     "conclusion jpeg as docx": (["import-conclusion", "{d}/photo.docx"], "không phải tệp Word"),
     "conclusion no tasks": (["import-conclusion", "{d}/letter.txt", "--dry-run"],
                             "không tìm thấy nhiệm vụ nào — có phải văn bản Kết luận không?"),

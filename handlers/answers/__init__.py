@@ -20,7 +20,9 @@ from handlers.query import Query, parse
 from handlers.core.state import get_state, set_state
 
 def parse_for(ctx: Ctx, text: str) -> Query:
-    return parse(text, ctx.now.replace(tzinfo=None) if ctx.now.tzinfo else ctx.now)
+    from handlers.query.units import org_for  # units as the office keeps them in the database
+
+    return parse(text, ctx.now.replace(tzinfo=None) if ctx.now.tzinfo else ctx.now, org_for(ctx.session))
 
 
 def answer_text(ctx: Ctx) -> list[Reply] | None:

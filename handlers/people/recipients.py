@@ -70,6 +70,35 @@ class Directory:
             return list(self.office)
         return list(self.heads.get(unit_id, []))
 
+    def task_recipients(self, task: Task, all_unit_ids: list[int] | None = None) -> list[tuple[Person, int | None]]:
+        """Everyone reminded about a task, with the unit each is reminded for.
+
+        Every lead and co-lead unit's heads; for an all-units item without a
+        lead, every unit's heads (``all_unit_ids``); a unit with no registered
+        head sends its reminder to the office instead of nobody — the second
+        element then names that unit so the message can say why the office
+        received it (None: the person is reminded for their own unit).
+        """
+        unit_ids = [u.id for u in task.lead_units]
+        if not unit_ids and task.all_units and all_unit_ids:
+            unit_ids = list(all_unit_ids)
+        if not unit_ids:
+            return [(p, None) for p in self.office]
+        out: list[tuple[Person, int | None]] = []
+        seen: set[tuple[int, int | None]] = set()
+        for unit_id in unit_ids:
+            heads = self.heads.get(unit_id)
+            pairs = [(p, None) for p in heads] if heads else [(p, unit_id) for p in self.office]
+            for person, note in pairs:
+                if (person.id, note) not in seen:
+                    seen.add((person.id, note))
+                    out.append((person, note))
+        return out
+
+    def headless(self, unit_ids: list[int]) -> list[int]:
+        """Units among ``unit_ids`` whose reminders nobody of their own receives."""
+        return [u for u in unit_ids if not self.heads.get(u)]
+
     def escalation(self, unit_id: int | None) -> list[Person]:
         """The supervising deputy director(s), else the Director."""
         if unit_id is not None and self.supervisors.get(unit_id):
@@ -78,10 +107,12 @@ class Directory:
 
 
 def can_change_task(person: Person, task: Task) -> bool:
-    """Leaders and the office change any task; a unit's head or deputy head its own."""
+    """Leaders and the office change any task; a lead or co-lead unit's head or deputy head its own."""
     if person.can_manage_all:
         return True
-    return task.lead_unit_id is not None and person.unit_id == task.lead_unit_id and person.role in CHANGERS
+    if person.role not in CHANGERS or person.unit_id is None:
+        return False
+    return person.unit_id == task.lead_unit_id or any(u.id == person.unit_id for u in task.co_lead_units)
 
 
 def can_decide_extension(person: Person) -> bool:

@@ -17,7 +17,7 @@ from . import grammar
 from .model import Query
 from .normalise import normalise
 from .periods import find_period
-from .units import matcher_for
+from handlers.query.units import matcher_for
 
 # Subject implied by a status when the message names no subject noun.
 _SUBJECT_OF_STATUS = {

@@ -47,8 +47,13 @@ def reminder_buttons(ref: str, for_leader: bool = False) -> list[list[Button]]:
 
 def render_reminder(
     item: WorkItem, deadline: date, on_day: date, escalated: bool = False, for_leader: bool = False,
+    headless_unit: str | None = None,
 ) -> Reply:
-    """The reminder for one work item, worded for the day it is sent."""
+    """The reminder for one work item, worded for the day it is sent.
+
+    ``headless_unit`` names the unit whose reminder the office receives because
+    that unit has no registered head (see ``Directory.task_recipients``).
+    """
     overdue = deadline < on_day
     task = item.task
     if escalated and for_leader:
@@ -65,6 +70,9 @@ def render_reminder(
     lines.append(_("Deadline: {date} ({days})").format(
         date=fmt_date(deadline, weekday=True), days=days_phrase(deadline, on_day)))
     lines.append(_("Progress: {percent}%").format(percent=item.percent or 0))
+    if headless_unit:
+        lines.append(_("Sent to the Department Office because {unit} has no registered head yet: please pass it on, or invite the head (/moi).").format(
+            unit=headless_unit))
     if not for_leader:
         lines.append(_("Reply to this message with e.g. \"xong 80%\", or attach the result file."))
     return Reply("\n".join(lines), buttons=reminder_buttons(item.ref, for_leader), context_ref=item.ref)

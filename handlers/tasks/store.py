@@ -58,12 +58,22 @@ def origin_of(text: str) -> str:
 
 
 def _apply(task: Task, draft: TaskDraft, units: dict[str, Unit], label: str) -> None:
-    """Copy a draft's fields onto a task; the first known lead unit leads."""
-    leads = [units[c] for c in draft.lead_units if c in units]
+    """Copy a draft's fields onto a task exactly as the office approved them.
+
+    Every named lead stays a lead (the first is ``lead_unit``, the others
+    co-leads, each reminded); an all-units item keeps no lead (each unit's
+    head is reminded, the office only follows up); names that are not units
+    of the Sở ("Sở Nội vụ", "UBND các huyện") are kept, with their role, as
+    external units.
+    """
+    leads = list(dict.fromkeys(units[c] for c in draft.lead_units if c in units))
     task.title = draft.content
     task.lead_unit = leads[0] if leads else None
-    support = [units[c] for c in draft.support_units if c in units] + leads[1:]
-    task.support_units = list(dict.fromkeys(support))
+    task.co_lead_units = leads[1:]
+    task.support_units = list(dict.fromkeys(units[c] for c in draft.support_units if c in units and units[c] not in leads))
+    external = [{"name": x, "role": "lead"} for x in draft.lead_units if x not in units]
+    external += [{"name": x, "role": "support"} for x in draft.support_units if x not in units]
+    task.external_units = external or None
     task.all_units = draft.all_units
     task.persons = list(draft.persons)
     if task.deadline != draft.deadline:
@@ -71,15 +81,34 @@ def _apply(task: Task, draft: TaskDraft, units: dict[str, Unit], label: str) -> 
         task.original_deadline = draft.deadline
     task.recurrence = draft.recurrence
     task.target = draft.target
+    task.urgent = draft.urgent
     task.source_ref = f"{label} mục {draft.ref}"
-    task.origin = origin_of(draft.content)
+    task.origin = "ubnd" if draft.origin == "ubnd" else origin_of(draft.content)
+
+
+SAVED_FIELDS = ("ref", "content", "lead_units", "support_units", "all_units", "persons", "deadline",
+                "recurrence", "target", "urgent", "origin")
+
+
+def task_as_draft(task: Task) -> TaskDraft:
+    """A stored task read back in the draft's terms: what the office approved must come back."""
+    external = task.external_units or []
+    return TaskDraft(
+        ref=task.ref or "", content=task.title,
+        lead_units=[u.code for u in task.lead_units] + [x["name"] for x in external if x["role"] == "lead"],
+        support_units=[u.code for u in task.support_units] + [x["name"] for x in external if x["role"] == "support"],
+        all_units=task.all_units, persons=list(task.persons or []), deadline=task.deadline,
+        recurrence=task.recurrence, target=task.target, urgent=task.urgent,
+        origin="ubnd" if task.origin == "ubnd" else "internal",
+    )
+
+
+def _fields(draft: TaskDraft) -> tuple:
+    return tuple(getattr(draft, name) for name in SAVED_FIELDS[1:])
 
 
 def _same_task(task: Task, draft: TaskDraft) -> bool:
-    codes = [u.code for u in ([task.lead_unit] if task.lead_unit else [])]
-    return (task.title, task.deadline, task.recurrence, task.target, task.all_units) == (
-        draft.content, draft.deadline, draft.recurrence, draft.target, draft.all_units
-    ) and codes[:1] == draft.lead_units[:1]
+    return _fields(task_as_draft(task)) == _fields(draft)
 
 
 def find_conclusion(session: Session, draft: ConclusionDraft, digest: str) -> tuple[Conclusion | None, bool]:

@@ -18,12 +18,30 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def _strip_char(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+class _StripTable(dict):
+    """Code point → same letter without marks, filled on first sight: one
+    ``str.translate`` pass instead of a Python loop over decomposed text."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        value = ch if code < 0x80 else _strip_char(ch)
+        self[code] = value
+        return value
+
+
+_STRIP = _StripTable()
+
+
 def strip_diacritics(text: str) -> str:
     """Remove Vietnamese tone and vowel marks, keeping case; đ/Đ become d/D."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize(
-        "NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    )
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", nfc(text).translate(_STRIP))
 
 
 def fold(text: str) -> str:

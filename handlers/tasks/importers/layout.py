@@ -15,11 +15,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from handlers.tasks.importers.textkeys import aligned_key, clean_spaces
-from handlers.tasks.importers.units import SURNAMES
+from handlers.text.textkeys import aligned_key, clean_spaces
+from handlers.query.units import SURNAMES
 from handlers.text.fold import fold, nfc
 
-MARKER = re.compile(r"^(?:[IVX]{1,5}[.)]|\d{1,2}[.)]|[a-zđ][).]|\(\d{1,2}\)|\([a-zđ]\))\s|^[-–+•]\s*\S")
+MARKER = re.compile(r"^(?:[IVXL]{1,7}[.)]|\d{1,2}[.)]|[a-zđ][).]|\(\d{1,2}\)|\([a-zđ]\))\s|^[-–+•]\s*\S")
 _MD_HEADING = re.compile(r"^#{1,6}\s*")
 _TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 _EMPH = re.compile(r"^[*_]+|[*_]+$")
@@ -64,6 +64,7 @@ def paragraphs(text: str) -> list[Paragraph]:
     gaps = Counter(g for g, *_ in items[1:])
     wrap_gap = min((g for g, n in gaps.items() if n == max(gaps.values())), default=0)
     out: list[Paragraph] = []
+    parts: list[list[str]] = []  # lines of each paragraph, joined once at the end (linear)
     for gap, line, heading, table in items:
         prev = out[-1] if out else None
         new = (
@@ -74,20 +75,32 @@ def paragraphs(text: str) -> list[Paragraph]:
             or prev.heading
             or prev.table
             or bool(MARKER.match(line))
-            or (_SENTENCE_END.search(prev.text) is not None and not line[:1].islower())
+            or (_SENTENCE_END.search(parts[-1][-1][-8:]) is not None and not line[:1].islower())
+            or (_is_caps_heading(parts[-1][-1]) and not _is_caps_heading(line))
         )
         if new:
             out.append(Paragraph(line, heading, table))
+            parts.append([line])
         else:
-            prev.text = f"{prev.text} {line}"
+            parts[-1].append(line)
+    for paragraph, lines in zip(out, parts):
+        paragraph.text = " ".join(lines)
     return out
+
+
+def _is_caps_heading(line: str) -> bool:
+    """"III. NHIỆM VỤ, GIẢI PHÁP": a line in capitals is a heading, never wrapped into its text."""
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 6 and all(c.isupper() for c in letters)
 
 
 # -- header fields --------------------------------------------------------------
 _NUMBER = re.compile(r"^so\s*[:.]?\s*(\d[\d\s]*/\s*[^\s,;]+)")
 _ISSUE_DATE = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
 _NUMERIC_DATE = re.compile(r"ngay\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
-_SIGN_TITLE = re.compile(r"(?:^|\s)(?:(?:kt|tl|tuq|q)\.?\s*)?(?:(?:pho\s+)?giam doc(?:\s+so)?\s*)+$")
+_SIGN_TITLE = re.compile(
+    r"(?:^|\s)(?:(?:kt|tl|tuq|q)\.?\s*)?(?:(?:pho\s+)?(?:giam doc(?:\s+so)?|chu tich|chanh van phong)\s*)+$"
+)
 
 
 def find_number(header_lines: list[str]) -> str | None:
@@ -163,6 +176,32 @@ def _trailing_name(line: str) -> str | None:
         if fold(tail[0]) in SURNAMES and all(w[:1].isupper() and not any(ch.isdigit() for ch in w) for w in tail):
             name = " ".join(tail)
             return name.title() if name.isupper() else name
+    return None
+
+
+_ISSUER = re.compile(r"^(?:uy ban nhan dan|ubnd)(?: tinh)?\b|^van phong (?:uy ban nhan dan|ubnd)")
+_DEPARTMENT_ISSUER = re.compile(r"^so [a-z]")
+
+
+def is_province_letter(header_lines: list[str], number: str | None) -> bool:
+    """A letter or notice of UBND tỉnh / Văn phòng UBND tỉnh (not a Sở under its name).
+
+    The issuer block opens the header: "ỦY BAN NHÂN DÂN / TỈNH QUẢNG NGÃI"
+    alone is the province; followed by "SỞ KHOA HỌC …" it is only the parent
+    line of a department's document. "Số: 4125/UBND-KGVX" settles it too.
+    """
+    if number and re.search(r"/(?:[A-ZĐ]{1,4}-)?(?:UBND|VPUB|VP-UBND)", number):
+        return True
+    top = [fold(x) for x in header_lines[:4]]
+    return any(_ISSUER.match(x) for x in top) and not any(_DEPARTMENT_ISSUER.match(x) for x in top)
+
+
+def find_subject_line(header_lines: list[str]) -> str | None:
+    """The "V/v triển khai …" line of an official letter (công văn): its title."""
+    for line in header_lines[:15]:
+        m = re.match(r"^\s*v\s*/\s*v\s*:?\s*", aligned_key(line))
+        if m:
+            return line[m.end() :].strip()
     return None
 
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 VN_LETTERS = "a b c d đ e g h i k l m n o p q r s t u v x y".split()
 LATIN_LETTERS = list("abcdefghijklmnopqrstuvwxyz")
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 _MARKERS = [
-    ("roman", re.compile(r"^([IVX]{1,5})[.)]\s+(.*)$", re.S)),
+    ("roman", re.compile(r"^([IVXL]{1,7})[.)]\s+(.*)$", re.S)),
     ("arabic", re.compile(r"^(\d{1,2})[.)]\s+(.*)$", re.S)),
     ("letter", re.compile(r"^([a-zđ])[).]\s+(.*)$", re.S)),
     ("paren", re.compile(r"^\((\d{1,2}|[a-zđ])\)\s+(.*)$", re.S)),
@@ -67,6 +67,14 @@ def roman_value(label: str) -> int:
     return total
 
 
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
 def parse_marker(text: str) -> tuple[str, str, str] | None:
     for kind, regex in _MARKERS:
         m = regex.match(text)
@@ -80,7 +88,13 @@ def parse_marker(text: str) -> tuple[str, str, str] | None:
 def _next_label(kind: str, prev: str, label: str) -> str | None:
     """``label`` adjusted (d→đ) if it follows ``prev`` at one level, else None."""
     if kind == "roman":
-        return label if roman_value(label) == roman_value(prev) + 1 else None
+        if roman_value(label) == roman_value(prev) + 1:
+            return label
+        expected = _roman(roman_value(prev) + 1)
+        # OCR miscounts strokes ("II." for "III.", "li." for "III."): strokes only, next one expected
+        if set(label) == {"I"} and set(expected) == {"I"}:
+            return expected
+        return None
     if kind == "bullet":
         return label
     if prev.isdigit() or label.isdigit():

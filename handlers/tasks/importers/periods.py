@@ -13,7 +13,7 @@ import calendar
 import re
 from datetime import date
 
-from handlers.tasks.importers.textkeys import aligned_key
+from handlers.text.textkeys import aligned_key
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 RECURRENCE_WORDS = {"tuan": "weekly", "thang": "monthly", "quy": "quarterly", "nam": "yearly"}
@@ -129,7 +129,7 @@ def find_recurrence(text: str) -> str | None:
     for m in _RECUR.finditer(key):
         if m.group().startswith("dinh ky"):
             return RECURRENCE_WORDS[m.group(1)]
-        before = key[: m.start()].rstrip()
+        before = key[max(0, m.start() - 40) : m.start()].rstrip()
         if not before or before[-1] in ".,;:-(\n" or before.endswith(_RECUR_VERBS):
             return RECURRENCE_WORDS[m.group(1)]
     return None

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 TEXT_EXTENSIONS = {".txt", ".md", ".text"}
-SUPPORTED = "Word (.docx), PDF có lớp chữ (.pdf) hoặc văn bản (.txt)"
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp"}
+SUPPORTED = "Word (.docx), PDF (.pdf, kể cả bản quét), ảnh chụp (.jpg, .png) hoặc văn bản (.txt)"
 
 _MAGIC = {
     b"%PDF-": "pdf",
@@ -52,7 +53,12 @@ def sniff(data: bytes) -> str | None:
 
 
 def read_document(file_name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Text of a .txt/.md, .docx or text-layer .pdf file; raises ImportRejected otherwise."""
+    """Text of a .txt/.md, .docx, .pdf (scanned too) or image file; raises ImportRejected otherwise."""
+    return read_with_ocr(file_name, data, max_bytes)[0]
+
+
+def read_with_ocr(file_name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES):
+    """(text, OcrResult or None): the OCR result tells the review how sure the reading is."""
     name = PurePath(file_name or "").name or "tệp"
     ext = PurePath(name).suffix.lower()
     if len(data) > max_bytes:
@@ -67,6 +73,11 @@ def read_document(file_name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTE
     except FileRefused as exc:
         raise ImportRejected(str(exc)) from None
     kind = sniff(data)
+    if kind == "image" and ext not in (".pdf", ".docx"):
+        from handlers.tasks.importers.ocr import ocr_image_bytes
+
+        result = ocr_image_bytes(name, data)
+        return _normalise(result.text), result
     if kind in ("exe", "archive", "image"):
         if ext == ".pdf":
             raise ImportRejected(f"Tệp {name} không phải tệp PDF hợp lệ. Vui lòng gửi lại {SUPPORTED}.")
@@ -77,11 +88,17 @@ def read_document(file_name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTE
     if ext == ".pdf" or (kind == "pdf" and ext not in TEXT_EXTENSIONS):
         if kind != "pdf":
             raise ImportRejected(f"Tệp {name} không phải tệp PDF hợp lệ. Vui lòng gửi lại {SUPPORTED}.")
-        return _normalise(_read_pdf(name, data))
+        text = _read_pdf(name, data)
+        if text is None:  # a scan: pages are only images
+            from handlers.tasks.importers.ocr import ocr_pdf_bytes
+
+            result = ocr_pdf_bytes(name, data)
+            return _normalise(result.text), result
+        return _normalise(text), None
     if ext == ".docx" or (kind == "zip" and ext not in TEXT_EXTENSIONS):
         if kind != "zip":
             raise ImportRejected(f"Tệp {name} không phải tệp Word (.docx) hợp lệ. Vui lòng gửi lại {SUPPORTED}.")
-        return _normalise(_read_docx(name, data))
+        return _normalise(_read_docx(name, data)), None
     if ext == ".doc" or kind == "ole":
         raise ImportRejected(
             f"Tệp {name} là định dạng Word cũ (.doc). Vui lòng mở bằng Word, lưu thành .docx rồi gửi lại."
@@ -89,7 +106,7 @@ def read_document(file_name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTE
     if ext in TEXT_EXTENSIONS or (ext == "" and kind is None):
         if kind is not None:
             raise ImportRejected(f"Tệp {name} không phải tệp văn bản (.txt) hợp lệ. Vui lòng gửi lại {SUPPORTED}.")
-        return _normalise(_decode_text(name, data))
+        return _normalise(_decode_text(name, data)), None
     raise ImportRejected(f"Hệ thống chưa hỗ trợ loại tệp {ext or 'này'} ({name}). Vui lòng gửi {SUPPORTED}.")
 
 
@@ -177,7 +194,8 @@ def _docx_blocks(document) -> list[str]:
 
 
 # -- PDF -----------------------------------------------------------------------------------
-def _read_pdf(name: str, data: bytes) -> str:
+def _read_pdf(name: str, data: bytes) -> str | None:
+    """The text layer, or None when the PDF has none (a scan, read by OCR instead)."""
     import pdfplumber  # local import: heavy, only needed here
 
     pages: list[str] = []
@@ -195,7 +213,5 @@ def _read_pdf(name: str, data: bytes) -> str:
         raise ImportRejected(f"Tệp {name} không phải tệp PDF hợp lệ hoặc đã bị hỏng. Vui lòng gửi lại tệp khác.") from exc
     text = "\n".join(pages)
     if sum(ch.isalnum() for ch in text) < 20:
-        raise ImportRejected(
-            f"Tệp {name}: tệp PDF chỉ có hình ảnh, chưa có lớp chữ; vui lòng gửi bản Word hoặc PDF có chữ."
-        )
+        return None
     return text

@@ -21,8 +21,8 @@ from handlers.core.file_limits import TASK_SHEET_LIMITS, FileRefused, check_file
 from handlers.core.xlsx_out import workbook_bytes
 from handlers.tasks.importers.errors import ImportRejected
 from handlers.tasks.importers.periods import ROMAN, end_of_month, end_of_quarter, find_deadline, is_ongoing, recurrence_anywhere
-from handlers.tasks.importers.textkeys import aligned_key
-from handlers.tasks.importers.units import matcher_for
+from handlers.text.textkeys import aligned_key
+from handlers.query.units import matcher_for
 from handlers.text.fold import fold
 from models.org_file import OrgSpec, default_org
 

@@ -1,6 +1,6 @@
 """office calendar entries (/ngaynghi)
 
-Revision ID: h11report
+Revision ID: 0002
 Revises: 0001
 """
 from alembic import op
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = 'h11report'
+revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None

@@ -27,9 +27,21 @@ def _char_key(ch: str) -> str:
     return folded[0] if folded else " "
 
 
+class _KeyTable(dict):
+    """Code point → its one-character key, filled on first sight (``str.translate``)."""
+
+    def __missing__(self, code: int) -> str:
+        value = _char_key(chr(code))
+        self[code] = value
+        return value
+
+
+_KEYS = _KeyTable()
+
+
 def aligned_key(text: str) -> str:
     """``fold`` applied per character: same length as ``text`` (spaces kept)."""
-    return "".join(map(_char_key, text))
+    return text.translate(_KEYS)
 
 
 def ocr_key(text: str) -> str:
