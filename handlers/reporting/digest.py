@@ -202,13 +202,9 @@ def most_overdue(session: Session, today: date, unit_id: int | None, cal, limit:
 
 def dossier_figures(session: Session, start: date, end: date, now_local: datetime, tz: ZoneInfo,
                     unit_code: str | None) -> PeriodFigures:
-    from handlers.dossiers.records import records_for_period
     from handlers.dossiers.figures import period_figures
 
-    records = records_for_period(session, start, end, tz)
-    if unit_code is not None:
-        records = [r for r in records if r.unit == unit_code]
-    return period_figures(records, start, end, now_local.replace(tzinfo=None))
+    return period_figures(session, start, end, now_local.date(), None if unit_code is None else [unit_code])
 
 
 # ---------------------------------------------------------------- text
@@ -217,8 +213,9 @@ def dossier_figures(session: Session, start: date, end: date, now_local: datetim
 def _dossier_line(title: str, fig: PeriodFigures) -> str:
     online = fmt_number(fig.online_share, 1) + "%" if fig.online_share is not None else "—"
     return _("{title}: received {received} (online {online}); resolved {resolved}: early {early}, on time {on_time}, late {late}.").format(
-        title=title, received=fig.received_in_period, online=online, resolved=fig.resolved_total,
-        early=fig.early, on_time=fig.on_time, late=fig.late)
+        title=title, received=fmt_number(fig.received_in_period, 0), online=online,
+        resolved=fmt_number(fig.resolved_total, 0), early=fmt_number(fig.early, 0),
+        on_time=fmt_number(fig.on_time, 0), late=fmt_number(fig.late, 0))
 
 
 def render_text(today: date, scope: str, units: list[UnitTasks], overdue: list[OverdueLine],
@@ -252,10 +249,11 @@ def render_text(today: date, scope: str, units: list[UnitTasks], overdue: list[O
         start=f"{week.start:%d/%m}", end=f"{week.end:%d/%m/%Y}"), week))
     lines.append(_dossier_line(_("Month so far ({start}–{end})").format(
         start=f"{month.start:%d/%m}", end=f"{month.end:%d/%m/%Y}"), month))
-    missing = month.late_without_apology
-    if missing:
-        codes = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
-        lines.append(_("Late dossiers without an apology letter: {n} ({codes}).").format(n=len(missing), codes=codes))
+    missing = month.late_without_apology_codes
+    if month.late_without_apology:
+        codes = ", ".join(missing[:5]) + (" …" if month.late_without_apology > 5 else "")
+        lines.append(_("Late dossiers without an apology letter: {n} ({codes}).").format(
+            n=fmt_number(month.late_without_apology, 0), codes=codes))
     else:
         lines.append(_("Late dossiers without an apology letter: 0."))
     if estimate_lines:

@@ -26,8 +26,10 @@ from docx.text.paragraph import Paragraph
 
 from handlers.dossiers.figures import (
     PeriodFigures,
+    ProcedureFigures,
     format_int_vi,
     format_percent_vi,
+    procedure_lines_vi,
     report_lines_vi,
 )
 from handlers.reporting.layout import STAT_COLUMNS
@@ -69,6 +71,7 @@ class ReportData:
     signer_title: str = "GIÁM ĐỐC"
     signer_name: str | None = None  # placeholder when unknown
     recipients: list[str] = field(default_factory=lambda: ["Sở Nội vụ (b/c)", "Ban Giám đốc Sở", "Lưu: VT, VP"])
+    procedure_figures: ProcedureFigures | None = None  # from the official catalogue (danh mục TTHC công bố)
 
 
 def write_report_docx(data: ReportData) -> bytes:
@@ -222,7 +225,10 @@ def _section_results(w: _Writer, d: ReportData) -> None:
     w.heading("1. Cải cách thể chế")
     w.placeholder("văn bản QPPL tham mưu, rà soát, kiểm tra; theo dõi thi hành pháp luật")
     w.heading("2. Cải cách thủ tục hành chính")
-    if d.procedures_total is not None:
+    if d.procedure_figures is not None:
+        for line in procedure_lines_vi(d.procedure_figures):
+            w.para(line)
+    elif d.procedures_total is not None:
         online = (f", trong đó {format_int_vi(d.procedures_online)} thủ tục cung cấp dịch vụ công trực tuyến"
                   if d.procedures_online is not None else "")
         w.para(f"Sở đang thực hiện {format_int_vi(d.procedures_total)} thủ tục hành chính{online}.")
@@ -292,7 +298,7 @@ def _section_assessment(w: _Writer, d: ReportData) -> None:
     if late_total:
         w.para(f"Còn {format_int_vi(fig.late)} hồ sơ giải quyết quá hạn và "
                f"{format_int_vi(fig.in_progress_past_due)} hồ sơ đang quá hạn; "
-               f"{format_int_vi(len(fig.late_without_apology))} hồ sơ chưa có phiếu xin lỗi "
+               f"{format_int_vi(fig.late_without_apology)} hồ sơ chưa có phiếu xin lỗi "
                f"trước ngày hẹn trả.")
     w.placeholder("tồn tại, hạn chế và nguyên nhân")
     if d.index_estimate_lines:

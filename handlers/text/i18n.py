@@ -93,10 +93,11 @@ def fmt_date(d: date | datetime | None, weekday: bool = False) -> str:
     return text
 
 
-def fmt_number(value: float, digits: int = 2) -> str:
-    """80,08 in Vietnamese; 80.08 in English."""
+def fmt_number(value: float, digits: int = 2, locale: str | None = None) -> str:
+    """80,08 in Vietnamese; 80.08 in English. ``locale`` pins the language for
+    text that is always Vietnamese (a report to Sở Nội vụ)."""
     pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(value, format=pattern, locale=_current.get())
+    return format_decimal(value, format=pattern, locale=locale or _current.get())
 
 
 def fmt_percent(ratio: float, digits: int = 2) -> str:
