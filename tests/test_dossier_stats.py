@@ -111,7 +111,7 @@ def test_open_dossier_is_judged_at_now_when_now_is_before_the_end(figs):
 
 def test_dossier_resolved_after_the_period_was_in_progress_at_its_end(figs):
     f = figs(rec(due="2026-04-03", resolved="2026-04-02", status=10))
-    assert (f.handled_total, f.in_progress_within_due) == (0, 1)
+    assert (f.resolved_total, f.in_progress_within_due) == (0, 1)
 
 
 def test_apology_before_the_original_due_date_is_in_time(figs):
