@@ -49,19 +49,27 @@ def _row(r: DossierRecord, unit_ids: dict[str, int], procedure_ids: dict[str, in
 
 
 def _procedures(session: Session, records: list[DossierRecord], unit_ids: dict[str, int]) -> dict[str, int]:
-    """Create the procedures an export names that the database does not know yet."""
-    known = {p.name: p for p in session.scalars(select(Procedure))}
+    """Link dossiers to the catalogue (by code or name, spelling-tolerant); create
+    the procedures an export names that the database does not know yet."""
+    from handlers.dossiers.procedures import _key
+
+    procs = list(session.scalars(select(Procedure)))
+    known = {_key(p.name): p for p in procs}
+    known.update({_key(p.code): p for p in procs if p.code})
+    ids: dict[str, int] = {}
     for r in records:
-        if not r.procedure:
+        if not r.procedure or r.procedure in ids:
             continue
-        proc = known.get(r.procedure)
+        proc = known.get(_key(r.procedure))
         if proc is None:
-            proc = known[r.procedure] = Procedure(name=r.procedure, field=r.field, unit_id=unit_ids.get(r.unit or ""))
+            proc = known[_key(r.procedure)] = Procedure(name=r.procedure, field=r.field,
+                                                        unit_id=unit_ids.get(r.unit or ""))
             session.add(proc)
-        if r.service_level and not proc.online_level:
+        if r.service_level and not proc.online_level and not proc.published:
             proc.online_level = r.service_level  # offered online (toàn trình / một phần)
+        ids[r.procedure] = proc  # type: ignore[assignment]
     session.flush()
-    return {name: proc.id for name, proc in known.items()}
+    return {name: proc.id for name, proc in ids.items()}  # type: ignore[attr-defined]
 
 
 def _same(existing, row: dict) -> bool:
