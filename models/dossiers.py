@@ -55,6 +55,8 @@ class Dossier(Base):
               "apology_ok", "unit_id"),
         Index("ix_dossier_open_due", "closed_on", "due_on"),
         Index("ix_dossier_unit_period", "unit_id", "closed_on", "received_on"),
+        # Catalogue figures: does a procedure have online / BCCI dossiers in a period?
+        Index("ix_dossier_procedure_channel", "procedure_id", "channel", "received_on", "postal_return"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -134,7 +134,7 @@ class PeriodFigures:
     waiting_supplement: int = 0  # paused: supplements or fees (counted within due)
     stopped: int = 0  # paused: processing stopped (counted within due)
     late_without_apology: int = 0
-    late_without_apology_codes: list[str] = field(default_factory=list)  # the first MAX_CODES_LISTED
+    late_without_apology_codes: list[str] = field(default_factory=list)  # MAX_CODES_LISTED, earliest due first
     #: Detail lists, filled only by :func:`with_late_lists` (report and workbook).
     late_resolved: list[DossierRow] = field(default_factory=list)
     late_open: list[DossierRow] = field(default_factory=list)
@@ -250,9 +250,30 @@ class Period:
 _D = Dossier.__table__.c
 
 
-def _in_period(p: Period):
-    """Rows that take part in a period: received by its end, not closed before its start."""
-    return and_(_D.received_on <= p.end, or_(_D.closed_on.is_(None), _D.closed_on >= p.start))
+def _slices(p: Period) -> list:
+    """The dossiers that take part in a period — received by its end and not
+    closed before its start — as three disjoint parts, each a range on the
+    (closed_on, received_on, …) index: closed in the period, still open now,
+    closed after the period end (so open at it). Separate queries keep every
+    planner (SQLite's included) on that index instead of scanning ten years
+    of receipts."""
+    got = _D.received_on <= p.end
+    return [
+        and_(_D.closed_on >= p.start, _D.closed_on <= p.end, got),
+        and_(_D.closed_on.is_(None), got),
+        and_(_D.closed_on > p.end, got),
+    ]
+
+
+def _late_slices(p: Period) -> list:
+    """Resolved late in the period, and open past due at ``as_of`` (now or after the end)."""
+    got = _D.received_on <= p.end
+    overdue = and_(_D.due_on.is_not(None), _D.due_on < p.as_of)
+    return [
+        and_(_D.closed_on >= p.start, _D.closed_on <= p.end, _D.outcome == LATE, got),
+        and_(_D.closed_on.is_(None), overdue, _D.status.not_in(PAUSED_STATUSES), got),
+        and_(_D.closed_on > p.end, overdue, got),
+    ]
 
 
 def _bucket(p: Period):
@@ -270,10 +291,6 @@ def _bucket(p: Period):
 
 def _carried(p: Period):
     return case((_D.received_on < p.start, 1), else_=0)
-
-
-def _late_bucket(p: Period):
-    return _bucket(p).in_(("late", "past_due"))
 
 
 def _scope(stmt, unit_codes: Iterable[str] | None):
@@ -319,21 +336,21 @@ def _fill(fig: PeriodFigures, carried: int, channel: str, bucket: str, apology_o
 
 
 def _grouped(session: Session, p: Period, key, unit_codes: Iterable[str] | None) -> dict[object, PeriodFigures]:
-    """One GROUP BY query: (key, carried, channel, bucket, apology) → count."""
+    """GROUP BY (key, carried, channel, bucket, apology) → count, one query per slice."""
     bucket = _bucket(p).label("bucket")
     carried = _carried(p).label("carried")
     cols = [carried, _D.channel, bucket, _D.apology_ok]
     if key is not None:
         cols.insert(0, key.label("k"))
-    stmt = _scope(select(*cols, func.count().label("n")).where(_in_period(p)), unit_codes)
-    stmt = stmt.group_by(*(c for c in cols))
     out: dict[object, PeriodFigures] = {}
-    for row in session.execute(stmt):
-        k = row.k if key is not None else None
-        fig = out.get(k)
-        if fig is None:
-            fig = out[k] = PeriodFigures(p.start, p.end, p.as_of)
-        _fill(fig, int(row.carried), row.channel, row.bucket, bool(row.apology_ok), int(row.n))
+    for part in _slices(p):
+        stmt = _scope(select(*cols, func.count().label("n")).where(part), unit_codes).group_by(*cols)
+        for row in session.execute(stmt):
+            k = row.k if key is not None else None
+            fig = out.get(k)
+            if fig is None:
+                fig = out[k] = PeriodFigures(p.start, p.end, p.as_of)
+            _fill(fig, int(row.carried), row.channel, row.bucket, bool(row.apology_ok), int(row.n))
     return out
 
 
@@ -341,15 +358,18 @@ def period_figures(session: Session, start: date, end: date, now: datetime | dat
                    unit_codes: Iterable[str] | None = None) -> PeriodFigures:
     """The period's figures (for some units only when ``unit_codes`` is given).
 
-    Two queries at most: the counts, and — when some late dossier has no
-    apology in time — the first codes of those, for the report sentence.
+    Four queries at most: the counts (three slices), and — when some late
+    dossier has no apology in time — the first codes of those, for the report.
     """
     p = Period.of(start, end, now)
     codes = None if unit_codes is None else list(unit_codes)
     fig = _grouped(session, p, None, codes).get(None) or PeriodFigures(p.start, p.end, p.as_of)
     if fig.late_without_apology:
-        stmt = _scope(select(_D.code).where(_in_period(p), _late_bucket(p), not_(_D.apology_ok)), codes)
-        fig.late_without_apology_codes = list(session.scalars(stmt.order_by(_D.code).limit(MAX_CODES_LISTED)))
+        sub = _union(_late_parts(p, True), codes, _D.code, _D.due_on)
+        # Sorted by the appointment first: no index leads with it, so every planner
+        # filters the (few) late rows and sorts them instead of walking all codes.
+        fig.late_without_apology_codes = sorted(session.scalars(
+            select(sub.c.code).order_by(sub.c.due_on, sub.c.code).limit(MAX_CODES_LISTED)))
     return fig
 
 
@@ -384,10 +404,6 @@ def _named(groups: dict[object, PeriodFigures], name: Callable[[object], str | N
 # ---------------------------------------------------------------- lists, a page at a time
 
 
-_ROW_COLS = (_D.code, _D.procedure_name, Unit.code.label("unit"), _D.received_on, _D.due_on, _D.closed_on,
-             _D.status, _D.late_days, _D.apology_ok)
-
-
 class PagedRows(Sequence):
     """A list whose length is a COUNT and whose slices are LIMIT/OFFSET
     queries: ``handlers.core.paging.paged_reply`` reads one page of it."""
@@ -412,9 +428,34 @@ class PagedRows(Sequence):
         return self._fetch(index, 1)[0]
 
 
-def _rows_stmt(where, unit_codes):
-    stmt = select(*_ROW_COLS).select_from(Dossier.__table__.outerjoin(Unit.__table__, Unit.id == _D.unit_id))
-    return _scope(stmt.where(where), unit_codes)
+def _union(parts: list, unit_codes, *cols):
+    """UNION ALL of the slices (each on its index), as a subquery to count, sort and page."""
+    branches = [_scope(select(*cols).where(part), unit_codes) for part in parts]
+    return branches[0].union_all(*branches[1:]).subquery() if len(branches) > 1 else branches[0].subquery()
+
+
+class _Query:
+    """Rows of a union of slices, joined to the unit code, sorted and paged in SQL."""
+
+    def __init__(self, session: Session, parts: list, unit_codes, order: Callable) -> None:
+        self.session = session
+        self.sub = _union(parts, unit_codes, *_ROW_SOURCE)
+        self.order = order
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(self.sub)) or 0)
+
+    def page(self, offset: int, limit: int):
+        sub = self.sub.c
+        stmt = (select(sub.code, sub.procedure_name, Unit.code.label("unit"), sub.received_on, sub.due_on,
+                       sub.closed_on, sub.status, sub.late_days, sub.apology_ok)
+                .select_from(self.sub.outerjoin(Unit.__table__, Unit.id == sub.unit_id))
+                .order_by(*self.order(sub)).offset(offset).limit(limit))
+        return self.session.execute(stmt)
+
+
+_ROW_SOURCE = (_D.code, _D.procedure_name, _D.unit_id, _D.received_on, _D.due_on, _D.closed_on, _D.status,
+               _D.late_days, _D.apology_ok)
 
 
 def _to_row(r, p: Period, cal) -> DossierRow:
@@ -436,8 +477,15 @@ def _calendar():
 
 def _late_order(p: Period):
     """Open past-due first (longest waiting first), then resolved late (most days late first)."""
-    is_open = or_(_D.closed_on.is_(None), _D.closed_on > p.end)
-    return (case((is_open, 0), else_=1), case((is_open, _D.due_on), else_=None), _D.late_days.desc(), _D.code)
+    def order(c):
+        is_open = or_(c.closed_on.is_(None), c.closed_on > p.end)
+        return (case((is_open, 0), else_=1), case((is_open, c.due_on), else_=None), c.late_days.desc(), c.code)
+    return order
+
+
+def _late_parts(p: Period, without_apology: bool) -> list:
+    parts = _late_slices(p)
+    return [and_(part, not_(_D.apology_ok)) for part in parts] if without_apology else parts
 
 
 def late_dossiers(session: Session, start: date, end: date, now: datetime | date,
@@ -449,29 +497,25 @@ def late_dossiers(session: Session, start: date, end: date, now: datetime | date
     """
     p = Period.of(start, end, now)
     codes = None if unit_codes is None else list(unit_codes)
-    where = and_(_in_period(p), _late_bucket(p))
-    if without_apology:
-        where = and_(where, not_(_D.apology_ok))
-    if total is None:
-        total = session.scalar(_scope(select(func.count()).select_from(Dossier.__table__).where(where), codes)) or 0
+    q = _Query(session, _late_parts(p, without_apology), codes, _late_order(p))
     cal = _calendar()
-
-    def fetch(offset: int, limit: int) -> list[DossierRow]:
-        stmt = _rows_stmt(where, codes).order_by(*_late_order(p)).offset(offset).limit(limit)
-        return [_to_row(r, p, cal) for r in session.execute(stmt)]
-
-    return PagedRows(total, fetch)
+    return PagedRows(q.count() if total is None else total,
+                     lambda offset, limit: [_to_row(r, p, cal) for r in q.page(offset, limit)])
 
 
 def iter_late_dossiers(session: Session, start: date, end: date, now: datetime | date,
                        unit_codes: Iterable[str] | None = None, batch: int = 2000) -> Iterator[DossierRow]:
-    """Every late dossier of the period, streamed in batches (for the workbook's list)."""
+    """Every late dossier of the period, in pages (for the workbook's list and the estimate)."""
     p = Period.of(start, end, now)
-    where = and_(_in_period(p), _late_bucket(p))
+    q = _Query(session, _late_parts(p, False), None if unit_codes is None else list(unit_codes), _late_order(p))
     cal = _calendar()
-    stmt = _rows_stmt(where, None if unit_codes is None else list(unit_codes)).order_by(*_late_order(p))
-    for r in session.execute(stmt.execution_options(yield_per=batch)):
-        yield _to_row(r, p, cal)
+    offset = 0
+    while True:
+        rows = [_to_row(r, p, cal) for r in q.page(offset, batch)]
+        yield from rows
+        if len(rows) < batch:
+            return
+        offset += batch
 
 
 def with_late_lists(session: Session, fig: PeriodFigures, unit_codes: Iterable[str] | None = None) -> PeriodFigures:
@@ -487,16 +531,11 @@ def waiting_dossiers(session: Session, start: date, end: date, now: datetime | d
     """Dossiers of the period waiting for supplements or fees, oldest first."""
     p = Period.of(start, end, now)
     codes = None if unit_codes is None else list(unit_codes)
-    where = and_(_in_period(p), _bucket(p) == "waiting")
-    if total is None:
-        total = session.scalar(_scope(select(func.count()).select_from(Dossier.__table__).where(where), codes)) or 0
+    part = and_(_D.closed_on.is_(None), _D.status.in_(WAITING_STATUSES), _D.received_on <= p.end)
+    q = _Query(session, [part], codes, lambda c: (c.received_on, c.code))
     cal = _calendar()
-
-    def fetch(offset: int, limit: int) -> list[DossierRow]:
-        stmt = _rows_stmt(where, codes).order_by(_D.received_on, _D.code).offset(offset).limit(limit)
-        return [_to_row(r, p, cal) for r in session.execute(stmt)]
-
-    return PagedRows(total, fetch)
+    return PagedRows(q.count() if total is None else total,
+                     lambda offset, limit: [_to_row(r, p, cal) for r in q.page(offset, limit)])
 
 
 def due_soon_dossiers(session: Session, first: date, last: date, today: date,
@@ -504,16 +543,11 @@ def due_soon_dossiers(session: Session, first: date, last: date, today: date,
     """Open, not paused dossiers whose appointment date is in [first, last] and not before today."""
     codes = None if unit_codes is None else list(unit_codes)
     lo = max(first, today)
-    where = and_(_D.closed_on.is_(None), _D.status.not_in(PAUSED_STATUSES), _D.due_on >= lo, _D.due_on <= last)
-    total = session.scalar(_scope(select(func.count()).select_from(Dossier.__table__).where(where), codes)) or 0
+    where = and_(_D.closed_on.is_(None), _D.due_on >= lo, _D.due_on <= last, _D.status.not_in(PAUSED_STATUSES))
+    q = _Query(session, [where], codes, lambda c: (c.due_on, c.code))
     p = Period(today, last, today)
     cal = _calendar()
-
-    def fetch(offset: int, limit: int) -> list[DossierRow]:
-        stmt = _rows_stmt(where, codes).order_by(_D.due_on, _D.code).offset(offset).limit(limit)
-        return [_to_row(r, p, cal) for r in session.execute(stmt)]
-
-    return PagedRows(total, fetch)
+    return PagedRows(q.count(), lambda offset, limit: [_to_row(r, p, cal) for r in q.page(offset, limit)])
 
 
 # ---------------------------------------------------------------- the year, for the index estimate
@@ -544,13 +578,15 @@ def procedure_figures(session: Session, start: date, end: date) -> ProcedureFigu
         func.count().filter(P.online_level == "toàn trình"),
         func.count().filter(P.online_level == "một phần"),
     ).where(base)).one()
-    received = and_(_D.received_on >= start, _D.received_on <= end)
-    postal_ids = select(_D.procedure_id).where(
-        received, or_(_D.channel == "postal", _D.postal_return.is_(True)))
-    with_postal = session.scalar(select(func.count()).where(base, P.id.in_(postal_ids))) or 0
-    online_ids = select(_D.procedure_id).where(received, _D.channel == "online", _D.procedure_id.is_not(None))
-    without = list(session.scalars(select(P.name).where(base, P.online_level.is_not(None), P.id.not_in(online_ids))
-                                   .order_by(P.name)))
+    def has(*conds):
+        """EXISTS on the (procedure_id, channel, received_on, postal_return) index: one seek per procedure."""
+        return select(_D.id).where(_D.procedure_id == P.id, _D.received_on >= start, _D.received_on <= end,
+                                   *conds).exists()
+
+    postal = or_(has(_D.channel == "postal"), has(_D.channel.in_(CHANNELS), _D.postal_return.is_(True)))
+    with_postal = session.scalar(select(func.count()).select_from(Procedure.__table__).where(base, postal)) or 0
+    without = list(session.scalars(select(P.name).where(base, P.online_level.is_not(None),
+                                                        not_(has(_D.channel == "online"))).order_by(P.name)))
     return ProcedureFigures(int(counts[0]), int(counts[1]), int(counts[2]), int(counts[3]), int(with_postal),
                             without, bool(from_catalogue))
 
@@ -662,3 +698,24 @@ __all__ = [
     "late_dossiers", "late_refs", "late_summary_vi", "period_figures", "procedure_figures", "procedure_lines_vi",
     "report_lines_vi", "waiting_dossiers", "with_late_lists",
 ]
+
+
+def open_dossiers_page(session: Session, unit_id: int | None, today: date) -> tuple[PagedRows, int]:
+    """/hoso: dossiers not yet handled, nearest appointment first, read a page at a
+    time; with the number past due (open, not paused, appointment before today)."""
+    from sqlalchemy.orm import selectinload
+
+    still_open = and_(_D.closed_on.is_(None), _D.status != REJECTED)
+    if unit_id is not None:
+        still_open = and_(still_open, _D.unit_id == unit_id)
+    total, late = session.execute(select(
+        func.count(),
+        func.count().filter(and_(_D.status.not_in(PAUSED_STATUSES), _D.due_on < today)),
+    ).select_from(Dossier.__table__).where(still_open)).one()
+
+    def fetch(offset: int, limit: int) -> list[Dossier]:
+        stmt = (select(Dossier).where(still_open).order_by(_D.due_on.is_(None), _D.due_on, _D.id)
+                .offset(offset).limit(limit).options(selectinload(Dossier.unit)))
+        return list(session.scalars(stmt))
+
+    return PagedRows(int(total), fetch), int(late)

@@ -106,7 +106,7 @@ def looks_like_catalogue(file_name: str, data: bytes) -> bool:
     """Decide by the header row, as the chat does for any spreadsheet sent."""
     try:
         for rows in _sheets(file_name, data):
-            for scanned, (_, cells) in enumerate(rows, start=1):
+            for scanned, (_row, cells) in enumerate(rows, start=1):
                 keys = {_key(c) for c in cells}
                 if any(k.startswith(("ma ho so", "so ho so", "ma hs")) for k in keys):
                     return False

@@ -34,6 +34,8 @@ def upgrade() -> None:
                                                     'due_on', 'apology_ok', 'unit_id'], unique=False)
         batch_op.create_index('ix_dossier_open_due', ['closed_on', 'due_on'], unique=False)
         batch_op.create_index('ix_dossier_unit_period', ['unit_id', 'closed_on', 'received_on'], unique=False)
+        batch_op.create_index('ix_dossier_procedure_channel', ['procedure_id', 'channel', 'received_on',
+                                                                'postal_return'], unique=False)
     _backfill()
 
 
@@ -64,6 +66,7 @@ def _backfill() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('dossier', schema=None) as batch_op:
+        batch_op.drop_index('ix_dossier_procedure_channel')
         batch_op.drop_index('ix_dossier_unit_period')
         batch_op.drop_index('ix_dossier_open_due')
         batch_op.drop_index('ix_dossier_period')
