@@ -16,8 +16,8 @@ class Procedure(Base):
     """One administrative procedure. ``published`` rows come from the official
     catalogue (danh mục TTHC công bố); others were only named by a dossier export.
 
-    ``online_level``: ``full`` (dịch vụ công trực tuyến toàn trình), ``partial``
-    (một phần) or None (no online service).
+    ``online_level``: "toàn trình" or "một phần" (dịch vụ công trực tuyến), or
+    None (no online service); ``postal``: results can be sent by BCCI.
     """
 
     __tablename__ = "procedure"
