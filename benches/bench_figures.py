@@ -226,11 +226,18 @@ def _child(url: str, with_reports: bool) -> dict:
 # ---------------------------------------------------------------- main
 
 
-def run(label: str, small_url: str, large_url: str, large_n: int) -> None:
+def run(label: str, small_url: str, large_url: str, large_n: int, reuse: bool = False) -> None:
     today = NOW.date()
     t_small = build(small_url, 2_000, today - timedelta(days=365))
     small = _child(small_url, False)  # measured before the large build (PostgreSQL reuses one database)
-    t_large = build(large_url, large_n, date(today.year - 10, 1, 1))
+    if reuse:
+        t_large = float("nan")
+        with make_engine(large_url).begin() as conn:  # the indexes of the current schema
+            for index in Dossier.__table__.indexes:
+                index.create(conn, checkfirst=True)
+            conn.execute(text("ANALYZE"))
+    else:
+        t_large = build(large_url, large_n, date(today.year - 10, 1, 1))
     print(f"\n== {label}: built 2,000 in {t_small:.1f} s; {large_n:,} in {t_large:.1f} s "
           f"({large_n / t_large:,.0f} rows/s, bulk Core insert with derived columns)")
     large = _child(large_url, True)
@@ -248,9 +255,18 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--measure":
         print(json.dumps(measure(sys.argv[2], sys.argv[3] == "1")))
         return
-    large_n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    args = sys.argv[1:]
+    keep = None
+    if "--keep" in args:  # --keep DIR: keep the SQLite files there and reuse a large one already built
+        i = args.index("--keep")
+        keep = args[i + 1]
+        del args[i:i + 2]
+    large_n = int(args[0]) if args else 1_000_000
     with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", f"sqlite:///{tmp}/small.db", f"sqlite:///{tmp}/large.db", large_n)
+        where = keep or tmp
+        large = Path(where) / "large.db"
+        run("SQLite", f"sqlite:///{where}/small.db", f"sqlite:///{large}", large_n,
+            reuse=keep is not None and large.exists())
         pg = os.environ.get("BENCH_DATABASE_URL", "")
         if pg.startswith("postgresql"):
             run("PostgreSQL", pg, pg, large_n)

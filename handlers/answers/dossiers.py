@@ -57,7 +57,9 @@ def answer_dossiers(ctx: Ctx, query: Query, scope: Scope, offset: int) -> Reply:
     period = default_period(ctx, query)
     if query.status == "due_soon":
         return _due_soon(ctx, query, scope, offset)
-    fig = period_figures(ctx.session, period[0], period[1], ctx.today, _codes(scope))
+    # The codes of late dossiers without an apology are quoted only in the overview.
+    fig = period_figures(ctx.session, period[0], period[1], ctx.today, _codes(scope),
+                         sample_codes=query.status not in ("overdue", "received", "resolved", "on_time", "online"))
     handlers = {
         "overdue": _late, "received": _received, "resolved": _resolved, "on_time": _resolved, "online": _online,
     }

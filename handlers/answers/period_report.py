@@ -36,7 +36,8 @@ def period_report(ctx: Ctx, query: Query, scope: Scope) -> Reply:
     items = work_items(ctx.session, unit_id=scope.unit.id if scope.unit else None, include_done=True)
     tasks = task_summary(items, start, end, min(end, today))
     codes = scope.unit_codes
-    figures = period_figures(ctx.session, start, end, today, None if codes is None else sorted(codes))
+    figures = period_figures(ctx.session, start, end, today, None if codes is None else sorted(codes),
+                             sample_codes=False)  # the chat report shows the first three lines only
     title = heading(_("Report"), scope, query.period)
     lines = [f"*{title}*",
              _("Tasks due in the period: {total} — done on time {on_time}, done late {late}, "

@@ -355,16 +355,17 @@ def _grouped(session: Session, p: Period, key, unit_codes: Iterable[str] | None)
 
 
 def period_figures(session: Session, start: date, end: date, now: datetime | date,
-                   unit_codes: Iterable[str] | None = None) -> PeriodFigures:
+                   unit_codes: Iterable[str] | None = None, sample_codes: bool = True) -> PeriodFigures:
     """The period's figures (for some units only when ``unit_codes`` is given).
 
     Four queries at most: the counts (three slices), and — when some late
-    dossier has no apology in time — the first codes of those, for the report.
+    dossier has no apology in time and ``sample_codes`` — the first codes of
+    those, for the report sentence.
     """
     p = Period.of(start, end, now)
     codes = None if unit_codes is None else list(unit_codes)
     fig = _grouped(session, p, None, codes).get(None) or PeriodFigures(p.start, p.end, p.as_of)
-    if fig.late_without_apology:
+    if fig.late_without_apology and sample_codes:
         sub = _union(_late_parts(p, True), codes, _D.code, _D.due_on)
         # Sorted by the appointment first: no index leads with it, so every planner
         # filters the (few) late rows and sorts them instead of walking all codes.
