@@ -33,8 +33,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_dossier_period', ['closed_on', 'received_on', 'status', 'channel', 'outcome',
                                                     'due_on', 'apology_ok', 'unit_id'], unique=False)
         batch_op.create_index('ix_dossier_open_due', ['closed_on', 'due_on'], unique=False)
-        batch_op.create_index('ix_dossier_outcome_closed', ['outcome', 'closed_on', 'received_on', 'due_on',
-                                                            'apology_ok'], unique=False)
+        batch_op.create_index('ix_dossier_outcome', ['outcome', 'channel', 'apology_ok', 'closed_on', 'received_on',
+                                                     'due_on'], unique=False)
         batch_op.create_index('ix_dossier_unit_period', ['unit_id', 'closed_on', 'received_on'], unique=False)
         batch_op.create_index('ix_dossier_procedure_channel', ['procedure_id', 'channel', 'received_on',
                                                                 'postal_return'], unique=False)
@@ -70,7 +70,7 @@ def downgrade() -> None:
     with op.batch_alter_table('dossier', schema=None) as batch_op:
         batch_op.drop_index('ix_dossier_procedure_channel')
         batch_op.drop_index('ix_dossier_unit_period')
-        batch_op.drop_index('ix_dossier_outcome_closed')
+        batch_op.drop_index('ix_dossier_outcome')
         batch_op.drop_index('ix_dossier_open_due')
         batch_op.drop_index('ix_dossier_period')
         batch_op.drop_index(batch_op.f('ix_dossier_received_on'))
