@@ -131,6 +131,9 @@ def build(url: str, n: int, first_day: date) -> float:
     """A migrated database with the demo organisation and people, and ``n`` dossiers."""
     from handlers.demo.data import load_demo
 
+    if url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
     engine = make_engine(url)
     if url.startswith("postgresql"):
         with engine.begin() as conn:
