@@ -347,3 +347,20 @@ def test_unit_and_field_breakdowns_add_up(tet_export):
                      "in_progress_within_due", "waiting_supplement", "rejected"):
             assert sum(getattr(g, attr) for g in groups.values()) == getattr(total, attr), attr
     assert set(units) == {"QLKH", "QLCN", "TDC"}
+
+
+def test_an_apology_recorded_later_updates_the_figures(figs, session):
+    """The chat's "Đã gửi phiếu xin lỗi" changes one dossier through the ORM: its
+    derived columns follow, so the count of late dossiers without an apology drops."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from models.dossiers import Dossier
+
+    assert figs(rec("A", due="2026-03-10 08:00")).late_without_apology == 1
+    d = session.scalar(select(Dossier).where(Dossier.code == "A"))
+    d.apology_at = datetime(2026, 3, 9, 15, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    session.flush()
+    f = period_figures(session, *MARCH, NOW)
+    assert (f.in_progress_past_due, f.late_without_apology) == (1, 0)
