@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -12,25 +13,52 @@ from models.org import Unit
 
 
 class Procedure(Base):
+    """One administrative procedure. ``published`` rows come from the official
+    catalogue (danh mục TTHC công bố); others were only named by a dossier export.
+
+    ``online_level``: "toàn trình" or "một phần" (dịch vụ công trực tuyến), or
+    None (no online service); ``postal``: results can be sent by BCCI.
+    """
+
     __tablename__ = "procedure"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(500), unique=True)
     field: Mapped[str | None] = mapped_column(String(255))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     processing_days: Mapped[int | None] = mapped_column(Integer)
     online_level: Mapped[str | None] = mapped_column(String(32))
+    postal: Mapped[bool] = mapped_column(Boolean, default=False)
+    fee: Mapped[str | None] = mapped_column(String(255))
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
 
     unit: Mapped[Unit | None] = relationship()
 
 
 class Dossier(Base):
-    """One hồ sơ TTHC. Times are UTC; classification is by local date."""
+    """One hồ sơ TTHC. Times are UTC; classification is by local date.
+
+    The ``*_on`` columns, ``outcome``, ``late_days`` and ``apology_ok`` are
+    derived from the times when a dossier is saved (handlers.dossiers.derived)
+    so that period figures are plain SQL aggregates over dates, identical on
+    SQLite and PostgreSQL, with no time-zone or working-day arithmetic at
+    question time.
+    """
 
     __tablename__ = "dossier"
     __table_args__ = (
         Index("ix_dossier_unit_due", "unit_id", "due_at"),
         Index("ix_dossier_status_due", "status", "due_at"),
+        # Period figures: rows received by the end and not closed before the start.
+        Index("ix_dossier_period", "closed_on", "received_on", "status", "channel", "outcome", "due_on",
+              "apology_ok", "unit_id"),
+        Index("ix_dossier_open_due", "closed_on", "due_on"),
+        # Closed in a period, grouped in index order (no sort), and the late ones alone.
+        Index("ix_dossier_outcome", "outcome", "channel", "apology_ok", "closed_on", "received_on", "due_on"),
+        Index("ix_dossier_unit_period", "unit_id", "closed_on", "received_on"),
+        # Catalogue figures: does a procedure have online / BCCI dossiers in a period?
+        Index("ix_dossier_procedure_channel", "procedure_id", "channel", "received_on", "postal_return"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +80,13 @@ class Dossier(Base):
     postal_return: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Derived (local dates, Asia/Ho_Chi_Minh by default): see derive_dates().
+    received_on: Mapped[date | None] = mapped_column(Date, index=True)
+    due_on: Mapped[date | None] = mapped_column(Date)  # the appointment judged against (original one)
+    closed_on: Mapped[date | None] = mapped_column(Date)  # None while open
+    outcome: Mapped[str | None] = mapped_column(String(16))  # early|on_time|late|withdrawn|returned|refused
+    late_days: Mapped[int | None] = mapped_column(Integer)  # working days late, resolved late only
+    apology_ok: Mapped[bool] = mapped_column(Boolean, default=False)
 
     unit: Mapped[Unit | None] = relationship()
     procedure: Mapped[Procedure | None] = relationship()
@@ -62,3 +97,52 @@ class Dossier(Base):
     @property
     def is_open(self) -> bool:
         return self.status not in self.HANDLED and self.status != 3
+
+
+DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _local_date(value: datetime | None, tz: ZoneInfo) -> date | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # naive = already local wall clock (exports)
+        return value.date()
+    return value.astimezone(tz).date()
+
+
+def derive_dates(received_at: datetime | None, due_at: datetime | None, original_due_at: datetime | None,
+                 resolved_at: datetime | None, returned_at: datetime | None, status: int | None,
+                 apology_at: datetime | None, tz: ZoneInfo = DEFAULT_TZ) -> dict:
+    """The date-only facts the provincial rules classify by (see
+    handlers.dossiers.figures for the rules). Pure: no working-day calendar,
+    so the migration can backfill with it; ``late_days`` is filled by the
+    caller that has the calendar."""
+    received = _local_date(received_at, tz)
+    due = _local_date(original_due_at or due_at, tz)
+    closed: date | None = None
+    outcome: str | None = None
+    if status in (9, 10):
+        closed = _local_date(resolved_at or returned_at, tz)
+        if closed is not None:
+            outcome = "on_time" if due is None or closed == due else ("early" if closed < due else "late")
+    elif status in (7, 3):
+        closed = _local_date(resolved_at or returned_at or received_at, tz)
+        if status == 7:
+            outcome = "withdrawn"
+        else:
+            # Refused at reception: closed the day it came. Returned (trả lại)
+            # after being taken in: closed on a later day.
+            outcome = "returned" if closed and received and closed > received else "refused"
+    apology = _local_date(apology_at, tz)
+    return {"received_on": received, "due_on": due, "closed_on": closed, "outcome": outcome,
+            "apology_ok": bool(apology is not None and due is not None and apology < due)}
+
+
+def weekdays_between(a: date, b: date) -> int:
+    """Monday–Friday days in (a, b]: the migration's stand-in for the working
+    calendar (re-importing recomputes with the real calendar)."""
+    n, d = 0, a
+    while d < b:
+        d += timedelta(days=1)
+        n += d.weekday() < 5
+    return n

@@ -8,12 +8,11 @@ occurrence of a recurring task. Lists, reminders and answers all go through
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from models.dossiers import Dossier
 from models.org import Unit
 from models.tasks import Task, TaskOccurrence, TaskStatus, task_support_unit
 
@@ -117,35 +116,4 @@ def find_work_item(session: Session, ref: str) -> WorkItem | None:
     return None
 
 
-def open_dossiers(session: Session, unit_id: int | None) -> list[Dossier]:
-    """Dossiers not yet handled, nearest appointment date first."""
-    stmt = (
-        select(Dossier)
-        .where(Dossier.status.not_in([*Dossier.HANDLED, 3]))
-        .order_by(Dossier.due_at.is_(None), Dossier.due_at, Dossier.id)
-        .options(selectinload(Dossier.unit))
-    )
-    if unit_id is not None:
-        stmt = stmt.where(Dossier.unit_id == unit_id)
-    return list(session.scalars(stmt))
-
-
-def dossiers_between(session: Session, start: datetime, end: datetime) -> list[Dossier]:
-    """Dossiers that matter for a period: received before its end and not
-    handled before its start (plus everything handled inside it)."""
-    stmt = select(Dossier).where(
-        Dossier.received_at < end,
-        or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= start, Dossier.status.not_in(Dossier.HANDLED)),
-    ).options(selectinload(Dossier.unit))
-    return list(session.scalars(stmt))
-
-
-def procedure_counts(session: Session) -> tuple[int, int]:
-    """(procedures offered online, all procedures) known to the database."""
-    from sqlalchemy import func
-
-    from models.dossiers import Procedure
-
-    total = session.scalar(select(func.count(Procedure.id))) or 0
-    online = session.scalar(select(func.count(Procedure.id)).where(Procedure.online_level.is_not(None))) or 0
-    return online, total
+# Dossier figures and lists: handlers.dossiers.figures (SQL aggregates, paged lists).

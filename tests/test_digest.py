@@ -77,7 +77,7 @@ def test_digest_figures(factory, settings, data):
     assert (week.start, week.end) == (date(2026, 11, 16), date(2026, 11, 22))
     assert (week.received_in_period, week.online_share, week.early, week.on_time, week.late) == (2, 50.0, 1, 0, 1)
     assert (month.received_in_period, month.online_share, month.resolved_total, month.late) == (5, 40.0, 3, 1)
-    assert month.late_without_apology == ["D3", "D5"]
+    assert month.late_without_apology_codes == ["D3", "D5"]
     text = digest.text
     assert text.startswith("*BÁO CÁO TUẦN* — toàn Sở, thứ Hai, 23/11/2026")
     assert "VP 1/2/1/1 · QLCN 0/0/0/2 · TDC 1/0/0/3" in text

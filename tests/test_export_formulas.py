@@ -8,7 +8,8 @@ from datetime import date, datetime
 from openpyxl import Workbook, load_workbook
 
 from handlers.dossiers.export_reader import read_dossier_export
-from handlers.dossiers.figures import period_figures
+from handlers.dossiers.figures import period_figures, with_late_lists
+from tests.dossier_db import memory_session
 from handlers.reporting.stats_xlsx import LATE_SHEET, write_stats_xlsx
 from handlers.tasks.importers.task_sheet import read_task_sheet, write_task_sheet
 
@@ -50,7 +51,9 @@ def test_a_formula_in_a_dossier_export_reaches_the_statistics_as_text():
            f'H1,"{LINK.replace(chr(34), chr(34) * 2)}",=cmd|calc!A1,01/10/2026,05/10/2026,20/10/2026\n').encode()
     records = read_dossier_export("ds.csv", csv).records
     assert records and records[0].procedure == LINK
-    fig = period_figures(records, date(2026, 10, 1), date(2026, 10, 31), datetime(2026, 11, 2, 8, 0))
+    with memory_session(records) as session:
+        fig = with_late_lists(session, period_figures(session, date(2026, 10, 1), date(2026, 10, 31),
+                                                      datetime(2026, 11, 2, 8, 0)))
     data = write_stats_xlsx(fig, {}, {"=cmd|calc!A1": fig}, "Tháng 10/2026")
     cells = _cells(data)
     assert not any(c.data_type == "f" for c in cells)

@@ -8,7 +8,6 @@ import re
 from handlers.answers.scope import Scope
 from handlers.answers.wording import heading
 from handlers.core.context import Ctx
-from handlers.dossiers.records import records_for_period
 from handlers.dossiers.figures import period_figures, report_lines_vi
 from handlers.text.i18n import _
 from handlers.core.messages import Reply
@@ -37,11 +36,9 @@ def period_report(ctx: Ctx, query: Query, scope: Scope) -> Reply:
     today = ctx.today
     items = work_items(ctx.session, unit_id=scope.unit.id if scope.unit else None, include_done=True)
     tasks = task_summary(items, start, end, min(end, today))
-    records = records_for_period(ctx.session, start, end, ctx.tz)
     codes = scope.unit_codes
-    if codes is not None:
-        records = [r for r in records if r.unit in codes]
-    figures = period_figures(records, start, end, ctx.now.astimezone(ctx.tz).replace(tzinfo=None))
+    figures = period_figures(ctx.session, start, end, today, None if codes is None else sorted(codes),
+                             sample_codes=False)  # the chat report shows the first three lines only
     title = heading(_("Report"), scope, query.period)
     lines = [f"*{title}*",
              _("Tasks due in the period: {total} — done on time {on_time}, done late {late}, "

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from handlers.core.context import Ctx
-from handlers.display.format import dossier_line, is_dossier_late
+from handlers.display.format import dossier_line
+from handlers.dossiers.figures import open_dossiers_page
 from handlers.text.i18n import _
 from handlers.core.messages import Reply
 from handlers.core.paging import paged_reply
 from models.org import Role
-from models.queries import open_dossiers
 
 
 def my_dossiers(ctx: Ctx, args: str = "", offset: int = 0) -> Reply:
     person = ctx.person
     assert person is not None
     sees_all = person.can_manage_all or person.unit_id is None
-    rows = open_dossiers(ctx.session, None if sees_all else person.unit_id)
+    today = ctx.today
+    rows, late = open_dossiers_page(ctx.session, None if sees_all else person.unit_id, today)
     scope = _("the whole Department") if sees_all else (person.unit.name if person.unit else "")
     if not rows:
         return Reply(_("{scope} has no dossiers in progress.").format(scope=scope))
-    today = ctx.today
-    late = sum(1 for d in rows if is_dossier_late(d, today, ctx.tz))
     header = _("*Dossiers in progress at {scope}*: {n}").format(scope=scope, n=len(rows))
     if late:
         header += " · " + _("{n} past the appointment date").format(n=late)

@@ -44,7 +44,7 @@ from handlers.display.format import short
 from models.org_file import default_org
 
 log = logging.getLogger(__name__)
-from handlers.text.i18n import _, fmt_date, fmt_percent, ngettext, use_locale
+from handlers.text.i18n import _, fmt_date, fmt_percent, ngettext, use_locale, fmt_number
 from handlers.core.messages import Attachment, Button, Reply
 from handlers.core.outbox import notification_row, reply_payload
 from handlers.people.recipients import CHANGERS, head_names
@@ -207,13 +207,9 @@ def most_overdue(session: Session, today: date, unit_id: int | None, cal, limit:
 
 def dossier_figures(session: Session, start: date, end: date, now_local: datetime, tz: ZoneInfo,
                     unit_code: str | None) -> PeriodFigures:
-    from handlers.dossiers.records import records_for_period
     from handlers.dossiers.figures import period_figures
 
-    records = records_for_period(session, start, end, tz)
-    if unit_code is not None:
-        records = [r for r in records if r.unit == unit_code]
-    return period_figures(records, start, end, now_local.replace(tzinfo=None))
+    return period_figures(session, start, end, now_local.date(), None if unit_code is None else [unit_code])
 
 
 # ---------------------------------------------------------------- text
@@ -222,22 +218,24 @@ def dossier_figures(session: Session, start: date, end: date, now_local: datetim
 def _dossier_line(title: str, fig: PeriodFigures) -> str:
     online = fmt_percent(fig.online_share / 100, 0) if fig.online_share is not None else "—"
     return _("{title}: received {received} (online {online}); resolved {resolved}: early {early}, on time {on_time}, late {late}.").format(
-        title=title, received=fig.received_in_period, online=online, resolved=fig.resolved_total,
-        early=fig.early, on_time=fig.on_time, late=fig.late)
+        title=title, received=fmt_number(fig.received_in_period, 0), online=online,
+        resolved=fmt_number(fig.resolved_total, 0), early=fmt_number(fig.early, 0),
+        on_time=fmt_number(fig.on_time, 0), late=fmt_number(fig.late, 0))
 
 
-def past_due_by_unit(fig: PeriodFigures) -> list[tuple[str, int]]:
-    """Dossiers open past their appointment date now, counted per unit (most first)."""
-    counts: dict[str, int] = {}
-    for d in fig.late_open:
-        code = getattr(d, "unit", None) or "—"
-        counts[code] = counts.get(code, 0) + 1
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+def past_due_by_unit(session: Session, fig: PeriodFigures, unit_code: str | None) -> list[tuple[str, int]]:
+    """Dossiers open past their appointment date now, counted per unit (most first), in SQL."""
+    from handlers.dossiers.figures import by_unit
+
+    groups = by_unit(session, fig.start, fig.end, fig.as_of, None if unit_code is None else [unit_code])
+    counts = [(code, f.in_progress_past_due) for code, f in groups.items() if f.in_progress_past_due]
+    return sorted(counts, key=lambda kv: (-kv[1], kv[0]))
 
 
 def render_text(today: date, scope: str, units: list[UnitTasks], overdue: list[OverdueLine],
                 week: PeriodFigures, month: PeriodFigures, estimate_lines: Sequence[str] | None,
-                common: UnitTasks | None = None, late_from: date | None = None) -> str:
+                common: UnitTasks | None = None, late_from: date | None = None,
+                past_due: Sequence[tuple[str, int]] = ()) -> str:
     """The digest as a Director reads it on a phone: at most ``MAX_LINES`` lines and
     ``MAX_CHARS`` characters, figures only; the task titles in full are one tap away
     (the "Xem chi tiết" button opens the task list). ``late_from``: the regular day
@@ -266,10 +264,10 @@ def render_text(today: date, scope: str, units: list[UnitTasks], overdue: list[O
     lines.append(_dossier_line(_("Dossiers, past week ({start}–{end})").format(
         start=f"{week.start:%d/%m}", end=f"{week.end:%d/%m}"), week))
     lines.append(_dossier_line(_("Month so far"), month))
-    by_unit = past_due_by_unit(month)
+    by_unit = past_due
     past_due = ", ".join(f"{code} {n}" for code, n in by_unit) if by_unit else "0"
     lines.append(_("Dossiers past due now: {units}; late without an apology letter: {n}.").format(
-        units=past_due, n=len(month.late_without_apology)))
+        units=past_due, n=month.late_without_apology))
     if estimate_lines:
         lines.append(estimate_lines[0])
     lines.append(_("Full task list: press \"Xem chi tiết\"."))
@@ -352,7 +350,8 @@ def build_digest(
     month = dossier_figures(session, today.replace(day=1), today, local, tz, code)
     if estimate_lines is None and unit_id is None:
         estimate_lines = index_estimate_lines(session, now, settings)
-    text = render_text(today, scope, units, overdue, week, month, estimate_lines, common, late_from)
+    text = render_text(today, scope, units, overdue, week, month, estimate_lines, common, late_from,
+                       past_due_by_unit(session, month, code))
     chart = render_chart(units + ([common] if common else []),
                          _("Tasks by lead unit — week of {date}").format(date=fmt_date(today)))
     return Digest(text=text, chart_png=chart, units=units, common=common, most_overdue=overdue, week=week, month=month)

@@ -41,6 +41,8 @@ def _attr(name: str) -> Callable[[PeriodFigures], int | float | None]:
 
 _R, _H, _O = "Tiếp nhận", "Đã giải quyết", "Đang giải quyết"
 
+# Each row adds up: Tiếp nhận – Tổng số = Đã giải quyết – Tổng số + Trả lại/rút
+# + Đang giải quyết – Tổng số; Đã giải quyết = trước hạn + đúng hạn + quá hạn.
 STAT_COLUMNS: tuple[StatColumn, ...] = (
     StatColumn("received_total", (_R, "Tổng số", ""), _attr("received_total")),
     StatColumn("received_carried_over", (_R, "Kỳ trước chuyển sang", ""), _attr("received_carried_over")),
@@ -48,21 +50,22 @@ STAT_COLUMNS: tuple[StatColumn, ...] = (
     StatColumn("received_online", (_R, "Mới tiếp nhận trong kỳ", "Trực tuyến"), _attr("received_online")),
     StatColumn("received_direct", (_R, "Mới tiếp nhận trong kỳ", "Trực tiếp"), _attr("received_direct")),
     StatColumn("received_postal", (_R, "Mới tiếp nhận trong kỳ", "BCCI"), _attr("received_postal")),
-    StatColumn("handled_total", (_H, "Tổng số", ""), _attr("handled_total")),
+    StatColumn("resolved_total", (_H, "Tổng số", ""), _attr("resolved_total")),
     StatColumn("early_carried_over", (_H, "Trước hạn", "Kỳ trước"), _attr("early_carried_over")),
     StatColumn("early_in_period", (_H, "Trước hạn", "Trong kỳ"), _attr("early_in_period")),
     StatColumn("on_time_carried_over", (_H, "Đúng hạn", "Kỳ trước"), _attr("on_time_carried_over")),
     StatColumn("on_time_in_period", (_H, "Đúng hạn", "Trong kỳ"), _attr("on_time_in_period")),
     StatColumn("late_carried_over", (_H, "Quá hạn", "Kỳ trước"), _attr("late_carried_over")),
     StatColumn("late_in_period", (_H, "Quá hạn", "Trong kỳ"), _attr("late_in_period")),
-    StatColumn("withdrawn", (_H, "Công dân rút hồ sơ", ""), _attr("withdrawn")),
     StatColumn("on_time_rate", (_H, "Tỷ lệ trước hạn và đúng hạn (%)", ""), _attr("on_time_rate"), True),
+    StatColumn("returned_or_withdrawn", ("Trả lại / công dân rút hồ sơ", "", ""), _attr("returned_or_withdrawn")),
     StatColumn("in_progress_total", (_O, "Tổng số", ""), _attr("in_progress_total")),
     StatColumn("in_progress_within_due", (_O, "Trong hạn", ""), _attr("in_progress_within_due")),
     StatColumn("in_progress_past_due", (_O, "Quá hạn", ""), _attr("in_progress_past_due")),
-    StatColumn("waiting_supplement", ("Chờ bổ sung, nghĩa vụ tài chính", "", ""), _attr("waiting_supplement")),
-    StatColumn("stopped", ("Dừng xử lý", "", ""), _attr("stopped")),
-    StatColumn("rejected", ("Không được tiếp nhận (trả lại)", "", ""), _attr("rejected")),
+    StatColumn("waiting_supplement", (_O, "Trong đó: chờ bổ sung, nghĩa vụ tài chính", ""),
+               _attr("waiting_supplement")),
+    StatColumn("stopped", (_O, "Trong đó: dừng xử lý", ""), _attr("stopped")),
+    StatColumn("rejected", ("Không được tiếp nhận (không tính vào tiếp nhận)", "", ""), _attr("rejected")),
     StatColumn("online_share", ("Tỷ lệ tiếp nhận trực tuyến (%)", "", ""), _attr("online_share"), True),
 )
 

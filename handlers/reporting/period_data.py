@@ -14,13 +14,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.dossiers.records import records_for_period
-from handlers.dossiers.figures import PeriodFigures, by_field, by_unit, period_figures
+from handlers.dossiers.figures import PeriodFigures, by_field, by_unit, period_figures, procedure_figures, with_late_lists
 from handlers.reporting import ReportData, TaskSummary
 from handlers.scoring import estimate_summary_vi
 from handlers.scoring.data import current_estimate
 from models.org_file import default_org
-from models.queries import WorkItem, procedure_counts, work_items
+from models.queries import WorkItem, work_items
 from models.tasks import Evidence, TaskStatus
 from settings import Settings
 
@@ -96,10 +95,9 @@ def build_period_report(session: Session, period: str, now: datetime, settings: 
     tz = ZoneInfo(settings.timezone)
     local_now = now.astimezone(tz).replace(tzinfo=None)
     start, end, label = reportable_period(period, local_now.date())
-    records = records_for_period(session, start, end, tz)
-    figures = period_figures(records, start, end, local_now)
-    units = by_unit(records, start, end, local_now)
-    fields = by_field(records, start, end, local_now)
+    figures = with_late_lists(session, period_figures(session, start, end, local_now))
+    units = by_unit(session, start, end, local_now)
+    fields = by_field(session, start, end, local_now)
     as_of = min(end, local_now.date())
     items = work_items(session, include_done=True)
     tasks = task_summary([i for i in items if i.task.origin != "ubnd"], start, end, as_of)
@@ -113,12 +111,13 @@ def build_period_report(session: Session, period: str, now: datetime, settings: 
     # so a six-month report does not cite later dossiers.
     period_end = datetime.combine(end, datetime.max.time(), tz)
     estimate = current_estimate(session, min(now, period_end), settings)
-    online, total = procedure_counts(session)
+    procedures = procedure_figures(session, start, end)
     org = default_org()
     data = ReportData(
         period_label=label, figures=figures, org_name=org.name, parent_name=org.parent_name, place=org.place,
         tasks=tasks, provincial_tasks=provincial,
         initiatives_count=None, index_estimate_lines=estimate_summary_vi(estimate, top=5), evidence=evidence,
-        by_field=fields, procedures_online=online, procedures_total=total, report_date=local_now.date(),
+        by_field=fields, procedures_online=procedures.online, procedures_total=procedures.total,
+        report_date=local_now.date(), procedure_figures=procedures,
     )
     return PeriodReport(start, end, label, figures, units, fields, data)

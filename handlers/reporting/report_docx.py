@@ -36,8 +36,10 @@ from handlers.text.i18n import fmt_date_nd30, use_locale
 
 from handlers.dossiers.figures import (
     PeriodFigures,
+    ProcedureFigures,
     format_int_vi,
     format_percent_vi,
+    procedure_lines_vi,
     report_lines_vi,
 )
 from handlers.reporting.layout import STAT_COLUMNS
@@ -104,6 +106,7 @@ class ReportData:
     signer_title: str = "GIÁM ĐỐC"
     signer_name: str | None = None  # placeholder when unknown
     recipients: list[str] = field(default_factory=lambda: ["Sở Nội vụ (b/c)", "Ban Giám đốc Sở", "Lưu: VT, VP"])
+    procedure_figures: ProcedureFigures | None = None  # from the official catalogue (danh mục TTHC công bố)
 
 
 def write_report_docx(data: ReportData) -> bytes:
@@ -169,9 +172,10 @@ def build_internal_annex(data: ReportData, estimate=None) -> bytes:
             w.bullet(f"{d.code} — {getattr(d, 'unit', None) or '—'} — {state}")
         if not late:
             w.bullet("Không có.")
-        missing = fig.late_without_apology
-        w.para("Chưa có phiếu xin lỗi trước ngày hẹn trả: " + (", ".join(missing) if missing else "không có") + ".",
-               indent=False)
+        missing = fig.late_without_apology_codes
+        listed = ", ".join(missing) + (" …" if fig.late_without_apology > len(missing) else "")
+        w.para(f"Chưa có phiếu xin lỗi trước ngày hẹn trả: {format_int_vi(fig.late_without_apology)} hồ sơ"
+               + (f" ({listed})" if missing else "") + ".", indent=False)
         if data.evidence:
             w.heading("Danh mục tài liệu kiểm chứng")
             for i, item in enumerate(data.evidence, start=1):
@@ -364,7 +368,10 @@ def _section_results(w: _Writer, d: ReportData) -> None:
     w.heading("1. Cải cách thể chế")
     w.placeholder("văn bản QPPL tham mưu, rà soát, kiểm tra; theo dõi thi hành pháp luật")
     w.heading("2. Cải cách thủ tục hành chính")
-    if d.procedures_total is not None:
+    if d.procedure_figures is not None:
+        for line in procedure_lines_vi(d.procedure_figures):
+            w.para(line)
+    elif d.procedures_total is not None:
         online = (f", trong đó {format_int_vi(d.procedures_online)} thủ tục cung cấp dịch vụ công trực tuyến"
                   if d.procedures_online is not None else "")
         w.para(f"Sở đang thực hiện {format_int_vi(d.procedures_total)} thủ tục hành chính{online}.")
@@ -395,7 +402,7 @@ def _section_results(w: _Writer, d: ReportData) -> None:
 def external_lines(fig: PeriodFigures) -> list[str]:
     """The figure sentences for a letter addressed outside: counts only — a list of
     dossier codes in brackets (for the office's follow-up) is cut off."""
-    codes = {d.code for d in (*fig.late_resolved, *fig.late_open)} | set(fig.late_without_apology)
+    codes = {d.code for d in (*fig.late_resolved, *fig.late_open)} | set(fig.late_without_apology_codes)
     out = []
     for line in report_lines_vi(fig):
         if any(code in line for code in codes) and " (" in line:
@@ -445,7 +452,7 @@ def _section_assessment(w: _Writer, d: ReportData) -> None:
     if late_total:
         w.para(f"Còn {format_int_vi(fig.late)} hồ sơ giải quyết quá hạn và "
                f"{format_int_vi(fig.in_progress_past_due)} hồ sơ đang quá hạn; "
-               f"{format_int_vi(len(fig.late_without_apology))} hồ sơ chưa có phiếu xin lỗi "
+               f"{format_int_vi(fig.late_without_apology)} hồ sơ chưa có phiếu xin lỗi "
                f"trước ngày hẹn trả.")
     w.placeholder("tồn tại, hạn chế và nguyên nhân")
 

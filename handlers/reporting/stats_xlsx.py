@@ -8,7 +8,7 @@ workbook to a report as it is.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from handlers.core.xlsx_out import workbook_bytes
-from handlers.dossiers.figures import PeriodFigures, judged_due
+from handlers.dossiers.figures import PeriodFigures
 from handlers.reporting.layout import STAT_COLUMNS
 
 SUMMARY_SHEET = "Tổng hợp"
@@ -141,7 +141,7 @@ def _data_row(ws: Worksheet, r: int, n: int | None, label: str, fig: PeriodFigur
 
 _LATE_HEADERS = (
     "STT", "Mã hồ sơ", "Thủ tục hành chính", "Đơn vị", "Ngày tiếp nhận", "Ngày hẹn trả (ban đầu)",
-    "Ngày có kết quả", "Tình trạng", "Số ngày trễ (ngày lịch)", "Kỳ trước chuyển sang", "Phiếu xin lỗi đúng hạn",
+    "Ngày có kết quả", "Tình trạng", "Số ngày trễ (ngày làm việc)", "Kỳ trước chuyển sang", "Phiếu xin lỗi đúng hạn",
 )
 
 
@@ -153,11 +153,9 @@ def _late_sheet(ws: Worksheet, fig: PeriodFigures, names: Mapping[str, str]) -> 
     items = [(d, "Đã giải quyết quá hạn") for d in fig.late_resolved]
     items += [(d, "Đang giải quyết quá hạn") for d in fig.late_open]
     for i, (d, state) in enumerate(items, start=1):
-        r = d.record
-        due = judged_due(r)
         ws.append([
-            i, r.code, r.procedure, names.get(r.unit or "", r.unit), _d(r.received_at),
-            due.strftime("%d/%m/%Y") if due else None, _d(r.resolved_at or r.returned_at), state,
+            i, d.code, d.procedure, names.get(d.unit or "", d.unit), _d(d.received_on), _d(d.due_on),
+            None if d.open else _d(d.closed_on), state,
             d.days_late, "Có" if d.carried_over else "", "Có" if d.apology_ok else "Chưa",
         ])
     widths = (5, 28, 50, 30, 14, 14, 14, 24, 10, 12, 14)
@@ -165,5 +163,5 @@ def _late_sheet(ws: Worksheet, fig: PeriodFigures, names: Mapping[str, str]) -> 
         ws.column_dimensions[get_column_letter(i)].width = w
 
 
-def _d(value: datetime | None) -> str | None:
+def _d(value: date | None) -> str | None:
     return value.strftime("%d/%m/%Y") if value else None

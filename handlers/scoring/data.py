@@ -9,10 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.dossiers.records import records_for_period
-from handlers.dossiers.figures import period_figures
+from handlers.dossiers.figures import late_refs, period_figures, procedure_figures
 from handlers.scoring import DossierSummary, Estimate, ManualScore, ScoringInputs, TaskFact, estimate, load_framework
-from models.dossiers import Procedure
 from models.org import Person
 from models.queries import work_items
 from models.scoring import Assessment
@@ -37,24 +35,18 @@ def task_facts(session: Session, year: int) -> list[TaskFact]:
 
 
 def dossier_summary(session: Session, year: int, now: datetime, tz: ZoneInfo) -> DossierSummary:
+    """The year's dossier inputs, counted by the one figures module (SQL)."""
     start = date(year, 1, 1)
-    end = min(date(year, 12, 31), now.astimezone(tz).date())  # "as of": nothing after now counts
-    records = records_for_period(session, start, end, tz)
-    fig = period_figures(records, start, end, now.astimezone(tz).replace(tzinfo=None))
-    in_year = [r for r in records if r.received_at.date() >= start]
-    procedures = list(session.scalars(select(Procedure)))
-    with_postal = {r.procedure for r in in_year if r.channel == "postal" or r.postal_return}
-    with_online = {r.procedure for r in in_year if r.channel == "online"}
-    online_procs = [p for p in procedures if p.online_level]
-    late_codes = set(fig.late_without_apology)
+    today = now.astimezone(tz).date()
+    end = min(date(year, 12, 31), today)  # "as of": nothing after now counts
+    fig = period_figures(session, start, end, today)
+    procs = procedure_figures(session, start, end)
+    late, overdue_open, no_apology = late_refs(session, start, end, today)
     return DossierSummary(
-        received=fig.received_in_period, online=fig.received_online, procedures_total=len(procedures),
-        procedures_with_postal=sum(1 for p in procedures if p.name in with_postal),
-        online_procedures=len(online_procs),
-        procedures_online_without_dossiers=[p.name for p in online_procs if p.name not in with_online],
-        late=[(d.code, d.unit or "VP") for d in fig.late_resolved],
-        overdue_open=[(d.code, d.unit or "VP") for d in fig.late_open],
-        late_without_apology=[(d.code, d.unit or "VP") for d in fig.late_resolved + fig.late_open if d.code in late_codes],
+        received=fig.received_in_period, online=fig.received_online, procedures_total=procs.total,
+        procedures_with_postal=procs.with_postal, online_procedures=procs.online,
+        procedures_online_without_dossiers=procs.online_without_dossiers,
+        late=late, overdue_open=overdue_open, late_without_apology=no_apology,
     )
 
 

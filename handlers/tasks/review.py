@@ -72,7 +72,13 @@ def handle_file(ctx: Ctx) -> list[Reply]:
 
 
 def import_sheet(ctx: Ctx, file_name: str, data: bytes) -> Reply:
-    """A dossier export when it has a dossier-code column, otherwise a task list."""
+    """A procedure catalogue, a dossier export or a task list, decided by the header row."""
+    from handlers.dossiers.procedures import import_procedures, looks_like_catalogue
+
+    if looks_like_catalogue(file_name, data):
+        catalogue = import_procedures(ctx.session, file_name, data)
+        ctx.audit("import_procedures", f"{file_name}: +{catalogue.added} ~{catalogue.updated} !{len(catalogue.errors)}")
+        return Reply(catalogue.summary_vi())
     dossiers = read_dossier_export(file_name, data, calendar=calendar(), processing_days=processing_days(ctx.session))
     if dossiers.header_row is not None:
         stats = upsert_dossiers(ctx.session, dossiers.records, ctx.tz)

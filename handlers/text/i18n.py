@@ -107,9 +107,10 @@ def _pattern(digits: int, trim: bool) -> str:
     return "#,##0." + ("#" if trim else "0") * digits
 
 
-def fmt_number(value: float, digits: int = 2, trim: bool = False) -> str:
-    """80,08 in Vietnamese; 80.08 in English; with ``trim`` 1,5 and 3 (no trailing zeros)."""
-    return format_decimal(value, format=_pattern(digits, trim), locale=_babel(_current.get()))
+def fmt_number(value: float, digits: int = 2, trim: bool = False, locale: str | None = None) -> str:
+    """80,08 in Vietnamese; 80.08 in English; with ``trim`` 1,5 and 3 (no trailing zeros).
+    ``locale`` pins the language for text that is always Vietnamese (a report to Sở Nội vụ)."""
+    return format_decimal(value, format=_pattern(digits, trim), locale=_babel(locale or _current.get()))
 
 
 def fmt_percent(ratio: float, digits: int = 2, trim: bool = False) -> str:
