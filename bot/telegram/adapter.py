@@ -9,12 +9,15 @@ when the core fails.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import CallbackQuery, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot.base import Capabilities, Handle
 from bot.common.delivery import OnSent, OnUndelivered, ReplyDelivery, StillWaiting
@@ -39,6 +42,38 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 MERGE_LIMIT = 300
 
 
+class ChatOrderedUpdates(BaseUpdateProcessor):
+    """One chat's updates one at a time, in arrival order; at most ``concurrency`` chats at once.
+
+    The per-chat lock is taken *before* the global slot. PTB's own semaphore
+    (taken before :meth:`do_process_update`) would otherwise let ten queued
+    messages of one busy chat fill every slot while they wait for their chat,
+    and every other chat would wait behind them. So PTB's semaphore is sized
+    to the backlog (it only bounds queued tasks) and the real limit is ours.
+    """
+
+    def __init__(self, concurrency: int = 8, backlog: int = 4096):
+        super().__init__(backlog)
+        self._chats = KeyedLocks()
+        self._slots = asyncio.Semaphore(concurrency)
+
+    @staticmethod
+    def chat_of(update: object) -> Any:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        return chat.id if chat is not None else None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        async with self._chats.hold(self.chat_of(update)):
+            async with self._slots:
+                await coroutine
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
 def build_application(settings: Settings, *, webhook: bool, concurrency: int = 8) -> Application:
     """A PTB Application pointed at the configured Bot API (real or fake)."""
     if settings.telegram_bot_token is None:
@@ -48,7 +83,7 @@ def build_application(settings: Settings, *, webhook: bool, concurrency: int = 8
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
-        .concurrent_updates(concurrency)
+        .concurrent_updates(ChatOrderedUpdates(concurrency))
         .job_queue(None)  # scheduling belongs to scheduler/ (APScheduler), not PTB
         .media_write_timeout(60)
     )
@@ -86,7 +121,6 @@ class TelegramAdapter(ReplyDelivery):
         self.application = build_application(settings, webhook=bool(settings.webhook_url),
                                              concurrency=concurrency)
         self.sender = TelegramSender(self.application.bot, limiter=RateLimiter(limits), retry=retry)
-        self._chat_locks = KeyedLocks()
         self._seen_updates = RecentKeys(4096)
         self._pressed = RecentKeys(4096)
         self._webhook: WebhookServer | None = None
@@ -163,15 +197,14 @@ class TelegramAdapter(ReplyDelivery):
 
     # ------------------------------------------------------------ receiving
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One update; its chat's earlier updates are finished (see :class:`ChatOrderedUpdates`)."""
         if not self._seen_updates.add(update.update_id):
             log.info("Telegram update %s was already processed; ignored", update.update_id)
             return
-        chat = update.effective_chat
-        async with self._chat_locks.hold(chat.id if chat else None):
-            if update.callback_query is not None:
-                await self._on_button(update.callback_query)
-            elif update.message is not None:
-                await self._on_message(update.message)
+        if update.callback_query is not None:
+            await self._on_button(update.callback_query)
+        elif update.message is not None:
+            await self._on_message(update.message)
 
     async def _ask_core(self, incoming: IncomingMessage) -> list[Reply] | None:
         """The core's replies, or None after apologising if it failed."""

@@ -234,15 +234,15 @@ class ZaloAdapter(ReplyDelivery):
         if event.kind == "text":
             if not event.text.strip():
                 return None
-            choice = self.memory.take_choice(chat, event.text)
+            choice = await self.memory.take_choice(chat, event.text)
             if choice is not None:
                 return to_incoming(event, button_data=choice.data, reply_to=choice.message_id)
-            return to_incoming(event, reply_to=self.memory.take_context(chat))
+            return to_incoming(event, reply_to=await self.memory.take_context(chat))
         if event.kind == "image":
             attachment = await self._fetch_image(event)
             if attachment is None:
                 return None
-            return to_incoming(event, reply_to=self.memory.take_context(chat), attachment=attachment)
+            return to_incoming(event, reply_to=await self.memory.take_context(chat), attachment=attachment)
         notice = NOTICES.get(event.kind)
         if notice is None:
             log.info("Zalo event %s is not handled; ignored", event.event_name)
@@ -282,10 +282,10 @@ class ZaloAdapter(ReplyDelivery):
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Send ``reply`` (e.g. a reminder); the id of the last message. Raises :class:`SendFailed`."""
         ids = await self.sender.send_reply(str(chat_id), reply)
-        self._record_sent(str(chat_id), ids, reply)
+        await self._record_sent(str(chat_id), ids, reply)
         return ids[-1] if ids else None
 
-    def _record_sent(self, chat_id: str, ids: list[str], reply: Reply) -> None:
+    async def _record_sent(self, chat_id: str, ids: list[str], reply: Reply) -> None:
         """Remember the numbered choices and context a delivered reply offered (see ``memory.py``)."""
         _text, choices = buttons_as_numbered(reply)
-        self.memory.remember_sent(chat_id, ids, choices, has_context=bool(reply.context_ref))
+        await self.memory.remember_sent(chat_id, ids, choices, has_context=bool(reply.context_ref))
