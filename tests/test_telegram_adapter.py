@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from bot.common.ratelimit import RateLimits
 from bot.telegram import RetryPolicy, SendFailed, TelegramAdapter
 from bot.telegram.incoming import APOLOGY
 from handlers.core.messages import Attachment, Button, IncomingMessage, Reply
@@ -269,3 +270,108 @@ async def test_token_never_reaches_the_logs(tg, core, caplog):
     assert "bot<redacted>" in text  # httpx request lines were there, redacted
     assert "core exploded" in text
     assert tg.token not in text
+
+
+async def test_ten_queued_messages_of_one_chat_do_not_delay_another_chat(tg):
+    """The per-chat lock comes before the global slot: a busy chat's backlog holds no slot."""
+    busy, other = 901, 902
+    release, started = asyncio.Event(), asyncio.Event()
+
+    class BusyChatCore(EchoCore):
+        async def __call__(self, message: IncomingMessage) -> list[Reply]:
+            if message.chat_id == str(busy):
+                started.set()
+                await release.wait()  # the busy chat's work takes as long as the test wants
+            return await super().__call__(message)
+
+    core = BusyChatCore()
+    channel = TelegramAdapter(settings_for(tg), core, retry=FAST_RETRY, poll_timeout=2, concurrency=8,
+                              limits=RateLimits(chat_per_second=50.0, chat_burst=10))  # pacing is not under test
+    arrived: dict[int, float] = {}
+    tg.on_bot_message(lambda m: arrived.setdefault(m.chat_id, time.monotonic()))
+    await channel.start()
+    try:
+        for i in range(10):
+            tg.user_sends_text(busy, f"việc {i}")
+        await asyncio.wait_for(started.wait(), 5)  # the first is being handled, nine wait for it
+        asked = time.monotonic()
+        tg.user_sends_text(other, "xin chào")
+        await tg.wait_for_messages(other, 1)
+        delay = arrived[other] - asked
+        release.set()
+        answers = await tg.wait_for_messages(busy, 10)
+    finally:
+        release.set()
+        await channel.stop()
+    assert delay <= 0.2, f"another chat's reply took {delay:.3f} s"
+    assert [m.text for m in answers] == [f"Anh/Chị vừa gửi: việc {i}" for i in range(10)]  # still in order
+
+
+async def test_a_locked_database_does_not_stall_other_chats(tg, tmp_path, sqlite_template):
+    """A second writer holds SQLite's lock for 2 s while a delivered reply is being recorded:
+    the recording waits in a worker thread; the event loop, and every other chat, do not."""
+    import shutil
+    import sqlite3
+    import threading
+
+    from handlers.core.router import Core
+    from models.db import make_engine, session_factory
+
+    path = tmp_path / "bot.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    core_db = Core(session_factory(make_engine(url)), Settings(_env_file=None, database_url=url))
+
+    def on_sent(chat_id: str, ids: list[str], reply: Reply) -> None:  # what the bot's hook does
+        if reply.context_ref:
+            core_db.record_sent("telegram", chat_id, ids[-1], reply.context_ref)
+
+    class RemindingCore(EchoCore):
+        scripted = {"nhắc": [Reply(text="Nhắc việc", context_ref="task:1")]}
+
+    locked, recorded = threading.Event(), threading.Event()
+
+    def second_writer() -> None:
+        con = sqlite3.connect(path, timeout=30)
+        con.execute("BEGIN IMMEDIATE")
+        locked.set()
+        recorded.wait(2.0)  # holds the write lock for 2 s (nothing sets ``recorded`` early)
+        con.rollback()
+        con.close()
+
+    channel = TelegramAdapter(settings_for(tg), RemindingCore(), on_sent=on_sent, retry=FAST_RETRY, poll_timeout=2)
+    await channel.start()
+    writer = threading.Thread(target=second_writer)
+    lags: list[float] = []
+    stop = asyncio.Event()
+
+    async def watch_loop() -> None:
+        last = time.monotonic()
+        while not stop.is_set():
+            await asyncio.sleep(0.005)
+            now = time.monotonic()
+            lags.append(now - last - 0.005)
+            last = now
+
+    watcher = asyncio.create_task(watch_loop())
+    try:
+        writer.start()
+        await asyncio.to_thread(locked.wait, 5)
+        tg.user_sends_text(USER, "nhắc")  # its reply is recorded while the lock is held
+        await tg.wait_for_messages(USER, 1)
+        tg.user_sends_text(USER + 1, "xin chào")  # another chat, meanwhile
+        await tg.wait_for_messages(USER + 1, 1)
+        answered_while_locked = writer.is_alive()
+        await asyncio.to_thread(writer.join, 10)
+    finally:
+        stop.set()
+        await watcher
+        await channel.stop()
+    assert answered_while_locked
+    assert max(lags) <= 0.1, f"the event loop stalled {max(lags):.3f} s"
+    with core_db.factory() as s:  # and the reply was recorded once the lock was released
+        from sqlalchemy import select
+
+        from models.outbox import SentMessage
+
+        assert s.scalar(select(SentMessage.context_ref)) == "task:1"
