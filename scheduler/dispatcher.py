@@ -83,9 +83,9 @@ class Claim:
     attempts: int
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … capped at an hour."""
-    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
+def backoff(attempts: int, base: float = BACKOFF_BASE_SECONDS) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at an hour (``base`` from ``settings.outbox_backoff_seconds``)."""
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
 
 
 # ---------------------------------------------------------------- claim
@@ -233,7 +233,7 @@ def _mark_sent(factory, c: Claim, now: datetime, channel: str, chat_id: str, mes
 
 
 def _mark_failed(factory, c: Claim, now: datetime, error: str, permanent: bool, max_attempts: int,
-                 retry_after: float | None = None) -> str:
+                 retry_after: float | None = None, base: float = BACKOFF_BASE_SECONDS) -> str:
     with factory() as session, session.begin():
         row = session.get(Notification, c.id)
         if row is None:
@@ -244,7 +244,7 @@ def _mark_failed(factory, c: Claim, now: datetime, error: str, permanent: bool, 
             row.status = OutboxStatus.DEAD
             return "dead"
         row.status = OutboxStatus.PENDING
-        delay = backoff(c.attempts)
+        delay = backoff(c.attempts, base)
         if retry_after:
             delay = max(delay, timedelta(seconds=retry_after))
         row.not_before = now + delay
@@ -320,7 +320,7 @@ def _tell_office(factory, dead: list[tuple[Claim, str]], now: datetime) -> int:
 
 
 async def _deliver(factory, c: Claim, senders: Mapping[str, Sender], now: datetime, cal: WorkCalendar,
-                   max_attempts: int) -> tuple[str, str | None]:
+                   settings: Settings) -> tuple[str, str | None]:
     """Send one claim; (outcome, error) with outcome sent | cancelled | retry | dead | gone | error."""
     try:
         route = await asyncio.to_thread(_prepare, factory, c, senders, now, cal)
@@ -329,6 +329,7 @@ async def _deliver(factory, c: Claim, senders: Mapping[str, Sender], now: dateti
         return "error", str(exc)
     if route == "cancelled":
         return "cancelled", None
+    max_attempts, base = settings.outbox_max_attempts, settings.outbox_backoff_seconds
     if route is None:
         return await asyncio.to_thread(_mark_failed, factory, c, now, NO_ROUTE, True, max_attempts), NO_ROUTE
     channel, chat_id, _locale = route
@@ -341,12 +342,12 @@ async def _deliver(factory, c: Claim, senders: Mapping[str, Sender], now: dateti
     except SendFailed as exc:
         error = str(exc)
         outcome = await asyncio.to_thread(_mark_failed, factory, c, now, error, exc.permanent, max_attempts,
-                                          exc.retry_after)
+                                          exc.retry_after, base)
         return outcome, error
     except Exception as exc:  # an unexpected sender error is treated as transient
         log.warning("sending notification %s failed: %s", c.id, exc)
         error = f"{type(exc).__name__}: {exc}"
-        return await asyncio.to_thread(_mark_failed, factory, c, now, error, False, max_attempts), error
+        return await asyncio.to_thread(_mark_failed, factory, c, now, error, False, max_attempts, None, base), error
     await asyncio.to_thread(_mark_sent, factory, c, now, channel, chat_id, message_id)
     return "sent", None
 
@@ -385,7 +386,7 @@ async def dispatch_once(
                 await asyncio.to_thread(_release, factory, [c])
                 held.discard(c.id)
                 continue
-            outcome, error = await _deliver(factory, c, senders, now, cal, settings.outbox_max_attempts)
+            outcome, error = await _deliver(factory, c, senders, now, cal, settings)
             if outcome != "error":
                 held.discard(c.id)
             if outcome == "retry":

@@ -7,10 +7,18 @@ failure, so the policy and the failure's fields live here once.
 
 from __future__ import annotations
 
+import asyncio
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from handlers.core.messages import SendFailed as DeliveryFailed
+
+
+#: How a sender waits (``asyncio.sleep``); tests pass a virtual one so no test waits for real.
+Sleep = Callable[[float], Awaitable[Any]]
+real_sleep: Sleep = asyncio.sleep
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,13 @@ class RetryPolicy:
         """Delay before retry number ``attempt`` (1-based), with jitter so chats do not retry in lockstep."""
         delay = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
         return delay * random.uniform(0.75, 1.0)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "RetryPolicy":
+        """The policy ``SEND_RETRY_ATTEMPTS`` / ``SEND_RETRY_BASE_SECONDS`` describe."""
+        base = float(getattr(settings, "send_retry_base_seconds", cls.base_delay))
+        return cls(max_attempts=int(getattr(settings, "send_retry_attempts", cls.max_attempts)), base_delay=base,
+                   max_delay=max(base, cls.max_delay * base / cls.base_delay))
 
 
 class ChannelSendFailed(DeliveryFailed):

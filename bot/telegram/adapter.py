@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from bot.common.delivery import OnSent, OnUndelivered, ReplyDelivery, StillWaiti
 from bot.common.locks import KeyedLocks, RecentKeys
 from bot.common.logfilter import install_token_redaction
 from bot.common.ratelimit import RateLimiter, RateLimits
+from bot.common.retry import Sleep
 from bot.rendering import strip_markup, to_telegram_html, utf16_len
 from bot.telegram.commands import bot_commands
 from bot.telegram.incoming import (ALREADY_CHOSEN, APOLOGY, DEFAULT_ACCEPTED_EXTENSIONS, DOWNLOAD_FAILED,
@@ -103,9 +105,11 @@ class TelegramAdapter(ReplyDelivery):
 
     def __init__(self, settings: Settings, handle: Handle, *, on_sent: OnSent | None = None,
                  on_undelivered: OnUndelivered | None = None, still_waiting: StillWaiting | None = None,
-                 retry: RetryPolicy = RetryPolicy(), limits: RateLimits = RateLimits(),
+                 retry: RetryPolicy | None = None, limits: RateLimits = RateLimits(),
                  poll_timeout: float = 10.0, concurrency: int = 8,
-                 accepted_extensions: frozenset[str] = DEFAULT_ACCEPTED_EXTENSIONS):
+                 accepted_extensions: frozenset[str] = DEFAULT_ACCEPTED_EXTENSIONS,
+                 clock: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep):
+        """``retry`` defaults to the settings' policy; ``clock``/``sleep`` pace and retry (tests pass virtual ones)."""
         if settings.telegram_bot_token is None:
             raise ValueError("TELEGRAM_BOT_TOKEN chưa được cấu hình")
         install_token_redaction(settings.telegram_bot_token.get_secret_value())
@@ -120,7 +124,8 @@ class TelegramAdapter(ReplyDelivery):
         self._accepted = accepted_extensions
         self.application = build_application(settings, webhook=bool(settings.webhook_url),
                                              concurrency=concurrency)
-        self.sender = TelegramSender(self.application.bot, limiter=RateLimiter(limits), retry=retry)
+        self.sender = TelegramSender(self.application.bot, limiter=RateLimiter(limits, clock=clock, sleep=sleep),
+                                     retry=retry or RetryPolicy.from_settings(settings), sleep=sleep)
         self._seen_updates = RecentKeys(4096)
         self._pressed = RecentKeys(4096)
         self._webhook: WebhookServer | None = None

@@ -24,7 +24,7 @@ from telegram.error import (BadRequest, ChatMigrated, Forbidden, InvalidToken, N
 
 from bot.common.locks import KeyedLocks
 from bot.common.ratelimit import RateLimiter
-from bot.common.retry import ChannelSendFailed, RetryPolicy
+from bot.common.retry import ChannelSendFailed, RetryPolicy, Sleep
 from bot.telegram.render import OutgoingPart, invalid_button_data, keyboard, plan_reply
 from handlers.core.messages import Reply
 
@@ -64,10 +64,11 @@ class TelegramSender:
     """Sends :class:`Reply` objects through a PTB ``Bot``, paced, ordered and retried."""
 
     def __init__(self, bot: Bot, *, limiter: RateLimiter | None = None,
-                 retry: RetryPolicy = RetryPolicy()):
+                 retry: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep):
         self.bot = bot
-        self.limiter = limiter or RateLimiter()
+        self.limiter = limiter or RateLimiter(sleep=sleep)
         self.retry = retry
+        self._sleep = sleep
         self._order = KeyedLocks()
 
     async def send_reply(self, chat_id: int | str, reply: Reply) -> list[int]:
@@ -151,7 +152,7 @@ class TelegramSender:
                 log.warning("Telegram asked to wait %.0f s before sending to chat %s", wait, chat)
                 self.limiter.pause(chat, wait)
                 if not paced:
-                    await asyncio.sleep(wait)
+                    await self._sleep(wait)
             except ChatMigrated as error:
                 if migrated:
                     raise SendFailed(str(error), permanent=True, chat_id=chat) from error
@@ -169,7 +170,7 @@ class TelegramSender:
                 delay = self.retry.backoff(attempts)
                 log.info("Telegram call for chat %s failed (%s); retry %d in %.1f s",
                          chat, error.message, attempts, delay)
-                await asyncio.sleep(delay)
+                await self._sleep(delay)
             except InvalidToken as error:
                 raise SendFailed("invalid bot token", permanent=False, chat_id=chat) from error
             except TelegramError as error:

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import web
@@ -38,7 +40,7 @@ from bot.common.delivery import OnSent, OnUndelivered, ReplyDelivery, StillWaiti
 from bot.common.locks import KeyedLocks, RecentKeys
 from bot.common.logfilter import install_token_redaction
 from bot.common.ratelimit import RateLimiter, RateLimits
-from bot.common.retry import RetryPolicy
+from bot.common.retry import RetryPolicy, Sleep
 from bot.zalo.client import FileTooLarge, ZaloApiError, ZaloClient, ZaloNetworkError
 from bot.zalo.incoming import (APOLOGY, DOWNLOAD_FAILED, FILES_ELSEWHERE, IMAGE_TOO_BIG, STICKER_REPLY,
                                VOICE_UNSUPPORTED, ZaloEvent, parse_update, to_incoming, unwrap)
@@ -73,12 +75,14 @@ class ZaloAdapter(ReplyDelivery):
 
     def __init__(self, settings: Settings, handle: Handle, *, on_sent: OnSent | None = None,
                  on_undelivered: OnUndelivered | None = None, still_waiting: StillWaiting | None = None,
-                 retry: RetryPolicy = RetryPolicy(), limits: RateLimits = ZALO_LIMITS,
+                 retry: RetryPolicy | None = None, limits: RateLimits = ZALO_LIMITS,
                  poll_timeout: int = 30, poll_retry_max: float = 30.0, use_webhook: bool | None = None,
                  webhook_path: str = DEFAULT_PATH, webhook_url: str | None = None,
                  webhook_port: int | None = None, serve_webhook: bool = True,
                  photo_url: PhotoUrl | None = None, concurrency: int = 8,
-                 memory_store: MemoryStore | None = None):
+                 memory_store: MemoryStore | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep):
+        """``retry`` defaults to the settings' policy; ``clock``/``sleep`` pace and retry (tests pass virtual ones)."""
         if settings.zalo_bot_token is None:
             raise ValueError("ZALO_BOT_TOKEN chưa được cấu hình")
         token = settings.zalo_bot_token.get_secret_value()
@@ -97,7 +101,8 @@ class ZaloAdapter(ReplyDelivery):
         self._serve_webhook = serve_webhook
         self._max_file_bytes = settings.max_file_mb * 1024 * 1024
         self.client = ZaloClient(token, settings.zalo_api_base_url)
-        self.sender = ZaloSender(self.client, limiter=RateLimiter(limits), retry=retry, photo_url=photo_url)
+        self.sender = ZaloSender(self.client, limiter=RateLimiter(limits, clock=clock, sleep=sleep),
+                                 retry=retry or RetryPolicy.from_settings(settings), photo_url=photo_url, sleep=sleep)
         self.memory = ChatMemory(store=memory_store)
         self._chat_locks = KeyedLocks()
         self._seen = RecentKeys(4096)

@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.common.locks import KeyedLocks
 from bot.common.ratelimit import RateLimiter, RateLimits
-from bot.common.retry import ChannelSendFailed, RetryPolicy
+from bot.common.retry import ChannelSendFailed, RetryPolicy, Sleep
 from bot.zalo.client import ZaloApiError, ZaloClient, ZaloNetworkError
 from bot.zalo.render import OutgoingPart, plan_reply
 from handlers.core.messages import Attachment, Reply
@@ -68,10 +68,12 @@ class ZaloSender:
     """Sends :class:`Reply` objects through a :class:`ZaloClient`, paced, ordered and retried."""
 
     def __init__(self, client: ZaloClient, *, limiter: RateLimiter | None = None,
-                 retry: RetryPolicy = RetryPolicy(), photo_url: PhotoUrl | None = None):
+                 retry: RetryPolicy = RetryPolicy(), photo_url: PhotoUrl | None = None,
+                 sleep: Sleep = asyncio.sleep):
         self.client = client
-        self.limiter = limiter or RateLimiter(ZALO_LIMITS)
+        self.limiter = limiter or RateLimiter(ZALO_LIMITS, sleep=sleep)
         self.retry = retry
+        self._sleep = sleep
         self._photo_url = photo_url
         self._order = KeyedLocks()
 
@@ -125,7 +127,7 @@ class ZaloSender:
                     log.warning("Zalo asked to slow down; waiting %.1f s before sending to chat %s", wait, chat_id)
                     self.limiter.pause(chat_id, wait)
                     if not paced:
-                        await asyncio.sleep(wait)
+                        await self._sleep(wait)
                     continue
                 if error.error_code == 401:
                     raise SendFailed("invalid bot token", permanent=False, chat_id=chat_id) from None
@@ -145,7 +147,7 @@ class ZaloSender:
                 raise SendFailed(f"{reason} (after {attempts} attempts)", permanent=False, chat_id=chat_id)
             delay = self.retry.backoff(attempts)
             log.info("Zalo call for chat %s failed (%s); retry %d in %.1f s", chat_id, reason, attempts, delay)
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
 
 
 def _message_id(result: Any) -> str:
