@@ -21,6 +21,7 @@ from settings import Settings
 from tests.fakes.echo_core import LONG_TEXT
 from tests.fakes.echo_core import EchoCore as BaseEchoCore
 from tests.fakes.telegram_server import FakeTelegram, post_update_to_webhook
+from tests.fakes.virtual_time import VirtualTime
 
 USER = 777
 FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.2, max_delay=1.5)
@@ -111,9 +112,10 @@ async def test_button_press_answers_and_closes_the_message(tg, core, adapter):
     # A stale client taps again: acknowledged, the core is not asked twice.
     tg.user_presses_button(USER, question.message_id, "done:42", strict=False)
     await tg.wait_for_calls("answerCallbackQuery", 2)
-    await asyncio.sleep(0.2)
+    tg.user_sends_text(USER, "tiếp")  # handled after the stale tap (one chat, in order): a barrier
+    await tg.wait_for_messages(USER, 2)
     assert [m.button_data for m in core.received].count("done:42") == 1
-    assert len(tg.sent_messages(USER)) == 1
+    assert [m.text for m in core.received][-1] == "tiếp" and len(tg.sent_messages(USER)) == 2
     assert all(c.status == 200 for c in tg.calls("answerCallbackQuery"))
 
 
@@ -190,27 +192,45 @@ async def test_core_failure_gets_an_apology_and_the_channel_survives(tg, adapter
     await tg.wait_for_messages(USER, 2)
 
 
-async def test_429_storm_delivers_everything_in_order_once(tg, adapter):
-    tg.fail_next("sendMessage", status=429, retry_after=1, times=3)
-    started = time.monotonic()
-    texts = [f"Thông báo {i}" for i in range(6)]
-    await asyncio.gather(*(adapter.sender.send_reply(USER, Reply(text=t)) for t in texts))
-    assert time.monotonic() - started >= 2.9  # each "retry after 1" was obeyed
+async def test_429_storm_delivers_everything_in_order_once(tg, core):
+    virtual = VirtualTime()
+    channel = TelegramAdapter(settings_for(tg), core, retry=FAST_RETRY, clock=virtual.clock, sleep=virtual.sleep,
+                              limits=RateLimits(chat_per_second=1000.0, chat_burst=100))  # only the 429s pace
+    await channel.application.initialize()  # sending only: no polling needed
+    try:
+        tg.fail_next("sendMessage", status=429, retry_after=1, times=3)
+        texts = [f"Thông báo {i}" for i in range(6)]
+        await asyncio.gather(*(channel.sender.send_reply(USER, Reply(text=t)) for t in texts))
+    finally:
+        await channel.application.shutdown()
+    assert virtual.now >= 3.0  # each "retry after 1" was obeyed (in virtual time)
     assert [m.text for m in tg.sent_messages(USER)] == texts
     assert [c.status for c in tg.calls("sendMessage")].count(429) == 3
 
 
-async def test_server_down_for_5_seconds_then_delivered(tg, core, adapter):
-    tg.go_down()
-    sending = asyncio.create_task(adapter.send(str(USER), Reply(text="Nhắc việc quá hạn")))
-    await asyncio.sleep(5)
-    assert not sending.done() and tg.sent_messages(USER) == []
-    tg.come_back()
-    message_id = await asyncio.wait_for(sending, 10)
-    [sent] = tg.sent_messages(USER)
-    assert sent.text == "Nhắc việc quá hạn" and message_id == str(sent.message_id)
-    tg.user_sends_text(USER, "vẫn nghe chứ")  # polling recovered too
-    await tg.wait_for_messages(USER, 2, timeout=15)
+async def test_server_down_then_back_is_delivered(tg, core):
+    retries: list[float] = []
+
+    async def counted_sleep(seconds: float) -> None:
+        retries.append(seconds)
+        await asyncio.sleep(min(seconds, 0.02))
+
+    channel = TelegramAdapter(settings_for(tg), core, poll_timeout=2, sleep=counted_sleep,
+                              retry=RetryPolicy(max_attempts=1000, base_delay=0.02, max_delay=0.05))
+    await channel.start()
+    try:
+        tg.go_down()
+        sending = asyncio.create_task(channel.send(str(USER), Reply(text="Nhắc việc quá hạn")))
+        await until(lambda: len(retries) >= 5)  # the sender keeps trying while the server is down
+        assert not sending.done() and tg.sent_messages(USER) == []
+        tg.come_back()
+        message_id = await asyncio.wait_for(sending, 10)
+        [sent] = tg.sent_messages(USER)
+        assert sent.text == "Nhắc việc quá hạn" and message_id == str(sent.message_id)
+        tg.user_sends_text(USER, "vẫn nghe chứ")  # polling recovered too
+        await tg.wait_for_messages(USER, 2, timeout=15)
+    finally:
+        await channel.stop()
 
 
 async def test_permanent_and_temporary_failures_are_typed(tg, adapter):
@@ -241,9 +261,10 @@ async def test_webhook_mode_secret_and_duplicates(tg, core):
         assert await post_update_to_webhook(url, update, "hook-secret") == 200  # Telegram retried
         assert await post_update_to_webhook(url, update, "wrong") == 403
         assert await post_update_to_webhook(url, update, None) == 403
-        await asyncio.sleep(0.3)
-        assert [m.text for m in core.received] == ["qua webhook"]
-        assert len(tg.sent_messages(USER)) == 1
+        tg.user_sends_text(USER, "sau cùng")  # handled after the duplicate would be (one chat, in order)
+        await tg.wait_for_messages(USER, 2)
+        assert [m.text for m in core.received] == ["qua webhook", "sau cùng"]
+        assert len(tg.sent_messages(USER)) == 2
         assert tg.calls("getUpdates") == []
     finally:
         await channel.stop()

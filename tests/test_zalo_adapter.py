@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from bot.common.ratelimit import RateLimits
 from bot.common.retry import RetryPolicy
 from bot.zalo import SendFailed, ZaloAdapter
 from bot.zalo.incoming import APOLOGY, FILES_ELSEWHERE, VOICE_UNSUPPORTED
@@ -23,6 +24,7 @@ from handlers.core.messages import SendFailed as CoreSendFailed
 from settings import Settings
 from tests.fakes.echo_core import LONG_TEXT
 from tests.fakes.echo_core import EchoCore as BaseEchoCore
+from tests.fakes.virtual_time import VirtualTime
 from tests.fakes.zalo_server import FakeZalo, post_update_to_webhook
 
 USER = "a1b2c3d4e5f607182930"
@@ -69,8 +71,10 @@ def sent_log():
 
 @pytest.fixture
 async def adapter(zl, core, sent_log):
+    virtual = VirtualTime()  # pacing and back-off are checked in virtual time, not waited for
     channel = ZaloAdapter(settings_for(zl), core, retry=FAST_RETRY, poll_timeout=1, poll_retry_max=0.3,
-                          on_sent=lambda chat, ids, reply: sent_log.append((chat, ids, reply)))
+                          on_sent=lambda chat, ids, reply: sent_log.append((chat, ids, reply)),
+                          clock=virtual.clock, sleep=virtual.sleep)
     await channel.start()
     yield channel
     await channel.stop()
@@ -125,7 +129,7 @@ async def test_long_reply_is_split_in_order_with_choices_last(zl, adapter):
     zl.user_sends_text(USER, "dài")
     expected = len(plan_reply(Reply(text=LONG_TEXT, buttons=[[Button("Xem tiếp", "more:1")]])))
     assert expected >= 5
-    parts = await zl.wait_for_messages(USER, expected, timeout=10)  # paced: about one a second
+    parts = await zl.wait_for_messages(USER, expected)  # paced about one a second, in virtual time
     assert all(len(p.text) <= 2000 for p in parts)
     assert "\n\n".join(p.text for p in parts) == f"{LONG_TEXT}\n\n1. Xem tiếp\n\n(Trả lời bằng số tương ứng để chọn.)"
     assert ["1. Xem tiếp" in p.text for p in parts] == [False] * (len(parts) - 1) + [True]
@@ -209,9 +213,10 @@ async def test_webhook_secret_and_duplicates(zl, core):
         assert await post_update_to_webhook(url, update, "hook-secret-123") == 200  # delivered again
         assert await post_update_to_webhook(url, update, "wrong-secret") == 403
         assert await post_update_to_webhook(url, update, None) == 403
-        await asyncio.sleep(0.3)
-        assert [m.text for m in core.received] == ["qua webhook"]
-        assert len(zl.sent_messages(USER)) == 1
+        zl.user_sends_text(USER, "sau cùng")  # handled after the duplicate would be (one chat, in order)
+        await zl.wait_for_messages(USER, 2)
+        assert [m.text for m in core.received] == ["qua webhook", "sau cùng"]
+        assert len(zl.sent_messages(USER)) == 2
         assert zl.calls("getUpdates") == []
     finally:
         await channel.stop()
@@ -250,26 +255,41 @@ def test_default_zalo_webhook_url_uses_the_shared_host():
     assert zalo_webhook_url(settings) == "https://bot.sokhcn.example.vn/zalo/webhook"
 
 
-async def test_429_and_5xx_are_retried_then_delivered_in_order(zl, adapter):
+async def test_429_and_5xx_are_retried_then_delivered_in_order(zl, core):
+    virtual = VirtualTime()
+    channel = ZaloAdapter(settings_for(zl), core, retry=FAST_RETRY, clock=virtual.clock, sleep=virtual.sleep,
+                          limits=RateLimits(overall_per_second=1000.0, overall_burst=100, chat_per_second=1000.0,
+                                            chat_burst=100, group_per_minute=60000.0, group_burst=100))
     zl.fail_next("sendMessage", status=429, retry_after=1, times=2)
     zl.fail_next("sendMessage", status=502, times=2)
-    started = time.monotonic()
     texts = [f"Thông báo {i}" for i in range(4)]
-    ids = await asyncio.gather(*(adapter.send(USER, Reply(text=t)) for t in texts))
-    assert time.monotonic() - started >= 1.9  # each "retry after 1" was obeyed
+    try:
+        ids = await asyncio.gather(*(channel.send(USER, Reply(text=t)) for t in texts))
+    finally:
+        await channel.client.aclose()
+    assert virtual.now >= 2.0  # each "retry after 1" was obeyed (in virtual time): only the 429s pace here
     assert [m.text for m in zl.sent_messages(USER)] == texts
     assert ids == [m.message_id for m in zl.sent_messages(USER)]
     assert sorted(c.status for c in zl.calls("sendMessage")) == [200] * 4 + [429, 429, 502, 502]
 
 
 async def test_server_down_then_back_delivers_and_polling_recovers(zl, core):
-    channel = ZaloAdapter(settings_for(zl), core, retry=RetryPolicy(max_attempts=30, base_delay=0.1, max_delay=0.3),
-                          poll_timeout=1, poll_retry_max=0.3)
+    retries: list[float] = []
+
+    async def counted_sleep(seconds: float) -> None:
+        retries.append(seconds)
+        await asyncio.sleep(min(seconds, 0.02))
+
+    channel = ZaloAdapter(settings_for(zl), core, retry=RetryPolicy(max_attempts=1000, base_delay=0.02, max_delay=0.05),
+                          poll_timeout=1, poll_retry_max=0.3, sleep=counted_sleep)
     await channel.start()
     try:
         zl.go_down()
         sending = asyncio.create_task(channel.send(USER, Reply(text="Nhắc việc quá hạn")))
-        await asyncio.sleep(2)
+        for _ in range(500):  # the sender keeps trying while the server is down
+            if len(retries) >= 5:
+                break
+            await asyncio.sleep(0.01)
         assert not sending.done() and zl.sent_messages(USER) == []
         zl.come_back()
         message_id = await asyncio.wait_for(sending, 10)
