@@ -418,7 +418,7 @@ async def dispatch_until_empty(
     """Rounds until nothing is due (used by the scheduler job); returns rows claimed."""
     clock = clock or (lambda: datetime.now(timezone.utc))
     total = 0
-    for _ in range(max_rounds):
+    for _round in range(max_rounds):
         n = await dispatch_once(factory, settings, senders, clock(), limit, cal, lock_seconds)
         total += n
         if n == 0:

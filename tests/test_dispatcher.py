@@ -13,7 +13,7 @@ from handlers.core.outbox import enqueue, notification_row, reply_payload
 from models.db import transaction
 from models.outbox import Notification, SentMessage
 from scheduler.dispatcher import backoff, dispatch_once
-from scheduler.senders import SendFailed
+from handlers.core.messages import SendFailed
 from tests import factories as f
 from tests.conftest import NOW
 

@@ -14,9 +14,9 @@ import time
 import pytest
 
 from bot.common.ratelimit import RateLimits
-from bot.telegram import RetryPolicy, SendFailed, TelegramAdapter
+from bot.telegram import RetryPolicy, TelegramAdapter
 from bot.telegram.incoming import APOLOGY
-from handlers.core.messages import Attachment, Button, IncomingMessage, Reply
+from handlers.core.messages import Attachment, Button, IncomingMessage, Reply, SendFailed
 from settings import Settings
 from tests.fakes.echo_core import LONG_TEXT
 from tests.fakes.echo_core import EchoCore as BaseEchoCore

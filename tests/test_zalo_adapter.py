@@ -10,17 +10,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-import time
 
 import pytest
 
 from bot.common.ratelimit import RateLimits
 from bot.common.retry import RetryPolicy
-from bot.zalo import SendFailed, ZaloAdapter
+from bot.zalo import ZaloAdapter
 from bot.zalo.incoming import APOLOGY, FILES_ELSEWHERE, VOICE_UNSUPPORTED
 from bot.zalo.render import plan_reply
-from handlers.core.messages import Attachment, Button, IncomingMessage, Reply
-from handlers.core.messages import SendFailed as CoreSendFailed
+from handlers.core.messages import Attachment, Button, Reply
+from handlers.core.messages import SendFailed
 from settings import Settings
 from tests.fakes.echo_core import LONG_TEXT
 from tests.fakes.echo_core import EchoCore as BaseEchoCore
@@ -305,10 +304,10 @@ async def test_failures_are_typed_for_the_dispatcher(zl, adapter):
     zl.block_user("blocked0000000000000")
     with pytest.raises(SendFailed) as blocked:
         await adapter.send("blocked0000000000000", Reply(text="a"))
-    assert blocked.value.permanent and isinstance(blocked.value, CoreSendFailed)
+    assert blocked.value.permanent and isinstance(blocked.value, SendFailed)
     zl.fail_for(30, status=500, method="sendMessage")
     adapter.sender.retry = RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.1)
-    with pytest.raises(CoreSendFailed) as outage:
+    with pytest.raises(SendFailed) as outage:
         await adapter.send(USER, Reply(text="b"))
     assert not outage.value.permanent
 

@@ -8,7 +8,6 @@ import itertools
 import re
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from typing import TextIO
 
 from handlers.core.messages import Button, IncomingMessage, Reply

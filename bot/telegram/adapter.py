@@ -32,9 +32,9 @@ from bot.telegram.incoming import (ALREADY_CHOSEN, APOLOGY, DEFAULT_ACCEPTED_EXT
                                    UNSUPPORTED_CONTENT, IncomingFile, file_of, from_button, from_message,
                                    refusal_for)
 from bot.telegram.render import MAX_TEXT
-from bot.telegram.sender import RetryPolicy, SendFailed, TelegramSender
+from bot.telegram.sender import RetryPolicy, TelegramSender
 from bot.telegram.webhook import WebhookServer, build_webhook_app
-from handlers.core.messages import Attachment, IncomingMessage, Reply
+from handlers.core.messages import Attachment, IncomingMessage, Reply, SendFailed
 from settings import Settings
 
 log = logging.getLogger(__name__)

@@ -24,24 +24,13 @@ from telegram.error import (BadRequest, ChatMigrated, Forbidden, InvalidToken, N
 
 from bot.common.locks import KeyedLocks
 from bot.common.ratelimit import RateLimiter
-from bot.common.retry import ChannelSendFailed, RetryPolicy, Sleep
+from bot.common.retry import RetryPolicy, Sleep
 from bot.telegram.render import OutgoingPart, invalid_button_data, keyboard, plan_reply
-from handlers.core.messages import Reply
+from handlers.core.messages import Reply, SendFailed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-class SendFailed(ChannelSendFailed):
-    """A message could not be delivered to Telegram.
-
-    ``permanent`` means retrying cannot help (the user blocked the bot, the
-    chat does not exist, the message is invalid); otherwise try again later.
-    ``sent_message_ids`` (Telegram message ids) lists the parts of a
-    multi-part reply that did go out before the failure;
-    ``retry_after`` is Telegram's requested wait when flood control gave up.
-    """
 
 
 def retry_after_seconds(error: RetryAfter) -> float:

@@ -46,9 +46,9 @@ from bot.zalo.incoming import (APOLOGY, DOWNLOAD_FAILED, FILES_ELSEWHERE, IMAGE_
                                VOICE_UNSUPPORTED, ZaloEvent, parse_update, to_incoming, unwrap)
 from bot.zalo.memory import ChatMemory, MemoryStore
 from bot.zalo.render import MAX_TEXT
-from bot.zalo.sender import ZALO_LIMITS, PhotoUrl, SendFailed, ZaloSender
+from bot.zalo.sender import ZALO_LIMITS, PhotoUrl, ZaloSender
 from bot.zalo.webhook import DEFAULT_PATH, WebhookServer, add_webhook_route, update_key
-from handlers.core.messages import Attachment, IncomingMessage, Reply
+from handlers.core.messages import Attachment, IncomingMessage, Reply, SendFailed
 from settings import Settings
 
 log = logging.getLogger(__name__)

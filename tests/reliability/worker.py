@@ -22,7 +22,7 @@ import httpx
 from handlers.core.messages import Reply
 from models.db import make_engine, session_factory
 from scheduler.dispatcher import dispatch_once, outstanding
-from scheduler.senders import SendFailed
+from handlers.core.messages import SendFailed
 from settings import Settings
 
 
