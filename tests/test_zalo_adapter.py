@@ -331,3 +331,67 @@ async def test_token_never_reaches_the_logs(zl, core, caplog):
     text = "\n".join(logging.Formatter("%(name)s %(message)s").format(r) for r in caplog.records)
     assert "core exploded" in text and "bot<redacted>/sendMessage" in text  # request lines were there
     assert zl.token not in text and zl.token.split(":", 1)[1] not in text
+
+
+async def test_remembering_choices_in_a_locked_database_does_not_stall_other_chats(zl, core, tmp_path, sqlite_template):
+    """Zalo keeps the offered choices in the database; a second writer holding SQLite's lock for 2 s
+    delays that write (in a worker thread), not the event loop or another chat's answer."""
+    import shutil
+    import sqlite3
+    import threading
+
+    from handlers.core.router import Core
+    from models.db import make_engine, session_factory, transaction
+    from tests import factories as f
+
+    path = tmp_path / "bot.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    core_db = Core(session_factory(make_engine(url)), Settings(_env_file=None, database_url=url))
+    with transaction(core_db.factory) as s:
+        f.person(s, USER, role="head", unit_code="VP", channel="zalo")  # the memory is kept with the person
+    locked = threading.Event()
+
+    def second_writer() -> None:
+        con = sqlite3.connect(path, timeout=30)
+        con.execute("BEGIN IMMEDIATE")
+        locked.set()
+        threading.Event().wait(2.0)  # holds the write lock for 2 s
+        con.rollback()
+        con.close()
+
+    channel = ZaloAdapter(settings_for(zl), core, retry=FAST_RETRY, poll_timeout=1,
+                          memory_store=core_db.channel_memory("zalo"))
+    await channel.start()
+    writer = threading.Thread(target=second_writer)
+    lags: list[float] = []
+    stop = asyncio.Event()
+
+    async def watch_loop() -> None:
+        last = asyncio.get_running_loop().time()
+        while not stop.is_set():
+            await asyncio.sleep(0.005)
+            now = asyncio.get_running_loop().time()
+            lags.append(now - last - 0.005)
+            last = now
+
+    watcher = asyncio.create_task(watch_loop())
+    try:
+        writer.start()
+        await asyncio.to_thread(locked.wait, 5)
+        zl.user_sends_text(USER, "nhắc")  # a reminder with choices: remembered in the locked database
+        await zl.wait_for_messages(USER, 1)
+        other = "f0e1d2c3b4a596877869"
+        zl.user_sends_text(other, "xin chào")  # another chat, meanwhile
+        await zl.wait_for_messages(other, 1)
+        answered_while_locked = writer.is_alive()
+        await asyncio.to_thread(writer.join, 10)
+        zl.user_sends_text(USER, "1")  # the remembered choice still works once the lock is gone
+        await zl.wait_for_messages(USER, 2)
+    finally:
+        stop.set()
+        await watcher
+        await channel.stop()
+    assert answered_while_locked
+    assert max(lags) <= 0.1, f"the event loop stalled {max(lags):.3f} s"
+    assert core.received[-1].button_data == "done:42"
