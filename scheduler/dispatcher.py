@@ -9,8 +9,8 @@ loses a message:
    ``attempts + 1``. The statement re-checks the status itself, so two
    processes can never both claim a row: on SQLite the single statement holds
    the write lock from its first read to its last write; on PostgreSQL the
-   candidate rows are picked ``FOR UPDATE SKIP LOCKED``, so a second process
-   takes other rows instead of waiting.
+   candidate rows are first locked ``FOR UPDATE SKIP LOCKED`` in the same
+   transaction, so a second process takes other rows instead of waiting.
 2. **send** — one message at a time, in ``(not_before, id)`` order, so a
    person's messages arrive in order and at most one is in flight. While a
    batch is being sent its leases are renewed (every third of the lease), so
@@ -103,15 +103,27 @@ def _claimable(now: datetime):
     )
 
 
+def _lease_end(now: datetime, started: float, lease: float) -> datetime:
+    """``now`` was read at monotonic time ``started``: the lease runs ``lease`` seconds from this moment.
+
+    Measuring from the moment of writing (not from ``now``) keeps a slow
+    connection or a busy machine from handing out a lease that has already
+    run out; the clock stays the caller's (possibly shifted) one.
+    """
+    return now + timedelta(seconds=time.monotonic() - started + lease)
+
+
 def claim(
     factory: sessionmaker[Session], now: datetime, limit: int, cal: WorkCalendar,
-    lock_seconds: float = DEFAULT_LEASE_SECONDS,
+    lock_seconds: float = DEFAULT_LEASE_SECONDS, started: float | None = None,
 ) -> list[Claim]:
     """Atomically take up to ``limit`` due rows for this process and commit the claim.
 
     A person's messages go out in order: nothing overtakes an older message
     of theirs that is waiting to be retried (a reply kept during an outage).
+    ``started``: the monotonic time at which ``now`` was read (default: on entry).
     """
+    started = time.monotonic() if started is None else started
     earlier = aliased(Notification)
     waiting_before = exists().where(
         earlier.person_id == Notification.person_id, earlier.status == OutboxStatus.PENDING,
@@ -122,10 +134,19 @@ def claim(
             candidates = candidates.where(Notification.kind.not_in(OFFICE_HOURS_KINDS))
         candidates = candidates.order_by(Notification.not_before, Notification.id).limit(limit)
         if session.get_bind().dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
+            # Lock the candidates first (rows another process holds are skipped), then update
+            # exactly those: PostgreSQL may re-run a LIMIT … FOR UPDATE subquery inside an
+            # UPDATE and take more rows than asked for.
+            ids = list(session.scalars(candidates.with_for_update(skip_locked=True)))
+            if not ids:
+                return []
+            chosen = Notification.id.in_(ids)
+        else:
+            # SQLite: one statement, so the read and the write happen under one write lock.
+            chosen = Notification.id.in_(candidates.scalar_subquery())
         stmt = (update(Notification)
-                .where(Notification.id.in_(candidates.scalar_subquery()), _claimable(now))
-                .values(status=OutboxStatus.SENDING, locked_until=now + timedelta(seconds=lock_seconds),
+                .where(chosen, _claimable(now))
+                .values(status=OutboxStatus.SENDING, locked_until=_lease_end(now, started, lock_seconds),
                         attempts=func.coalesce(Notification.attempts, 0) + 1)
                 .returning(Notification.id, Notification.person_id, Notification.kind, Notification.subject_ref,
                            Notification.payload, Notification.attempts)
@@ -133,7 +154,7 @@ def claim(
         claims = [Claim(r.id, r.person_id, r.kind, r.subject_ref, dict(r.payload or {}), r.attempts)
                   for r in session.execute(stmt)]
     if claims:
-        log.debug("claimed %s at %s until %s", [c.id for c in claims], now, now + timedelta(seconds=lock_seconds))
+        log.debug("claimed %s at %s", [c.id for c in claims], now)
     claims.sort(key=lambda c: c.id)  # within what is due, oldest first: a retried message keeps its place
     return claims
 
@@ -147,20 +168,19 @@ def renew(factory: sessionmaker[Session], ids: list[int], until: datetime) -> in
         return result.rowcount or 0
 
 
-async def _keep_leases(factory, held: set[int], now: datetime, lease: float, sleep: Sleep) -> None:
+async def _keep_leases(factory, held: set[int], now: datetime, started: float, lease: float, sleep: Sleep) -> None:
     """Renew the claims in ``held`` every third of the lease until cancelled.
 
-    The new expiry is measured from ``now`` plus the real time elapsed, so it
-    follows the same (possibly shifted) clock that made the claim.
+    The new expiry is ``now`` plus the real time elapsed since ``started`` plus
+    the lease, so it follows the same (possibly shifted) clock that made the claim.
     """
-    started = time.monotonic()
     interval = max(lease / 3, 0.05)
     while True:
         await sleep(interval)
         ids = sorted(held)
         if not ids:
             return
-        until = now + timedelta(seconds=time.monotonic() - started + lease)
+        until = _lease_end(now, started, lease)
         try:
             renewed = await asyncio.to_thread(renew, factory, ids, until)
             log.debug("renewed %s of %s until %s", renewed, ids, until)
@@ -371,11 +391,12 @@ async def dispatch_once(
     """
     cal = cal or default_calendar()
     now = now or datetime.now(timezone.utc)
-    claims = await asyncio.to_thread(claim, factory, now, limit, cal, lock_seconds)
+    started = time.monotonic()
+    claims = await asyncio.to_thread(claim, factory, now, limit, cal, lock_seconds, started)
     if not claims:
         return 0
     held = {c.id for c in claims}
-    renewer = asyncio.create_task(_keep_leases(factory, held, now, lock_seconds, sleep))
+    renewer = asyncio.create_task(_keep_leases(factory, held, now, started, lock_seconds, sleep))
     failed_people: set[int | None] = set()
     dead: list[tuple[Claim, str]] = []
     untouched = list(claims)
