@@ -42,8 +42,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.core.messages import Reply, SendFailed
 from handlers.core.outbox import OFFICE_HOURS_KINDS, enqueue, notification_row, office_people, payload_replies, reply_payload
@@ -124,12 +124,15 @@ def claim(
     ``started``: the monotonic time at which ``now`` was read (default: on entry).
     """
     started = time.monotonic() if started is None else started
-    earlier = aliased(Notification)
-    waiting_before = exists().where(
-        earlier.person_id == Notification.person_id, earlier.status == OutboxStatus.PENDING,
-        earlier.attempts > 0, earlier.not_before > now, earlier.id < Notification.id)
+    # Per person, the oldest message waiting for a retry (computed once, joined).
+    waiting = (select(Notification.person_id.label("person_id"), func.min(Notification.id).label("first_id"))
+               .where(Notification.status == OutboxStatus.PENDING, Notification.attempts > 0,
+                      Notification.not_before > now, Notification.person_id.is_not(None))
+               .group_by(Notification.person_id).subquery("waiting"))
     with factory() as session, session.begin():
-        candidates = select(Notification.id).where(_claimable(now), ~waiting_before)
+        candidates = (select(Notification.id)
+                      .outerjoin(waiting, waiting.c.person_id == Notification.person_id)
+                      .where(_claimable(now), or_(waiting.c.first_id.is_(None), Notification.id < waiting.c.first_id)))
         if not cal.in_working_hours(now):
             candidates = candidates.where(Notification.kind.not_in(OFFICE_HOURS_KINDS))
         candidates = candidates.order_by(Notification.not_before, Notification.id).limit(limit)
@@ -137,7 +140,7 @@ def claim(
             # Lock the candidates first (rows another process holds are skipped), then update
             # exactly those: PostgreSQL may re-run a LIMIT … FOR UPDATE subquery inside an
             # UPDATE and take more rows than asked for.
-            ids = list(session.scalars(candidates.with_for_update(skip_locked=True)))
+            ids = list(session.scalars(candidates.with_for_update(skip_locked=True, of=Notification)))
             if not ids:
                 return []
             chosen = Notification.id.in_(ids)
