@@ -76,6 +76,12 @@ class Settings(BaseSettings):
 
     # Outbox
     outbox_max_attempts: int = Field(default=8, ge=1, le=100)
+    outbox_backoff_seconds: float = Field(default=30.0, gt=0, le=3600,
+                                          description="first wait before an outbox retry (doubles each time)")
+    dispatch_every_seconds: float = Field(default=5.0, gt=0, le=300, description="how often the outbox is checked")
+    # How hard a channel's sender retries one call before the reply goes to the outbox
+    send_retry_attempts: int = Field(default=6, ge=1, le=20)
+    send_retry_base_seconds: float = Field(default=0.5, gt=0, le=60)
 
     @field_validator("timezone")
     @classmethod

@@ -1,22 +1,31 @@
 """The dispatcher: send what the outbox says is due, exactly once if it can.
 
-A round (:func:`dispatch_once`) works in three short transactions per message
-so a crash never loses one:
+A round (:func:`dispatch_once`) works in short transactions, so a crash never
+loses a message:
 
-1. **claim** — due rows (``pending`` with ``not_before <= now``, or a
-   ``sending`` row whose lock expired after a crash) are locked with
-   ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, set to ``sending`` with
-   ``locked_until = now + lock`` and ``attempts + 1``, and committed. A second
-   process skips them.
+1. **claim** — one ``UPDATE … RETURNING`` moves due rows (``pending`` with
+   ``not_before <= now``, or a ``sending`` row whose lease ran out after a
+   crash) to ``sending`` with ``locked_until = now + lease`` and
+   ``attempts + 1``. The statement re-checks the status itself, so two
+   processes can never both claim a row: on SQLite the single statement holds
+   the write lock from its first read to its last write; on PostgreSQL the
+   candidate rows are first locked ``FOR UPDATE SKIP LOCKED`` in the same
+   transaction, so a second process takes other rows instead of waiting.
 2. **send** — one message at a time, in ``(not_before, id)`` order, so a
-   person's messages arrive in order and at most one is in flight.
+   person's messages arrive in order and at most one is in flight. While a
+   batch is being sent its leases are renewed (every third of the lease), so
+   slow sends never let another process claim the batch; the lease itself is
+   short (:data:`DEFAULT_LEASE_SECONDS`) so the claims of a killed process are
+   taken over quickly.
 3. **mark** — ``sent`` (plus a SentMessage so a reply finds the task), or back
    to ``pending`` with exponential back-off, or ``dead`` after
-   ``settings.outbox_max_attempts`` or a permanent failure; the office then
-   gets one "system" message naming what could not be delivered.
+   ``settings.outbox_max_attempts`` or a permanent failure; at the end of the
+   round the office gets one Vietnamese notice per person naming what could
+   not be delivered and why.
 
 A crash between 2 and 3 leaves a ``sending`` row that is retried when its
-lock expires: the in-flight message may be duplicated, never lost.
+lease expires: the in-flight message may be duplicated, never lost. Every
+database call runs in a worker thread, never on the event loop.
 
 Reminders, dossier alerts and digests wait for working hours; messages that
 answer a person's own action go out at once. Just before sending, a reminder
@@ -26,33 +35,40 @@ meanwhile is cancelled instead of sent.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.text.i18n import _, use_locale
-from handlers.core.messages import Reply
+from handlers.core.messages import Reply, SendFailed
 from handlers.core.outbox import OFFICE_HOURS_KINDS, enqueue, notification_row, office_people, payload_replies, reply_payload
+from handlers.text.i18n import _, use_locale
+from handlers.worktime.calendar import WorkCalendar, default_calendar
 from models.dossiers import Dossier
 from models.org import Person
 from models.outbox import Notification, OutboxStatus, SentMessage
 from models.queries import find_work_item
 from models.tasks import TaskStatus
-from handlers.worktime.calendar import WorkCalendar, default_calendar
-from scheduler.senders import Sender, SendFailed
+from scheduler.senders import Sender
 from settings import Settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LOCK_SECONDS = 120
+#: How long a claim is held without renewal. Short, so the claims of a killed
+#: process are sent by another one (or the restarted one) within seconds;
+#: renewed while the batch is being sent, so a slow batch is never re-claimed.
+DEFAULT_LEASE_SECONDS = 20
+DEFAULT_LOCK_SECONDS = DEFAULT_LEASE_SECONDS  # the older name, kept for callers
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
+NO_ROUTE = "no reachable messenger account"
+
+Sleep = Callable[[float], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -67,44 +83,112 @@ class Claim:
     attempts: int
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … capped at an hour."""
-    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
+def backoff(attempts: int, base: float = BACKOFF_BASE_SECONDS) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at an hour (``base`` from ``settings.outbox_backoff_seconds``)."""
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
 
 
 # ---------------------------------------------------------------- claim
 
 
-def claim(
-    factory: sessionmaker[Session], now: datetime, limit: int, cal: WorkCalendar,
-    lock_seconds: int = DEFAULT_LOCK_SECONDS,
-) -> list[Claim]:
-    """Lock up to ``limit`` due rows for this process and commit the claim."""
-    with factory() as session, session.begin():
-        claimable = or_(
+def _claimable(now: datetime):
+    """Due rows nobody holds: pending, or sending with an expired lease."""
+    return and_(
+        Notification.not_before <= now,
+        or_(
             and_(Notification.status == OutboxStatus.PENDING,
                  or_(Notification.locked_until.is_(None), Notification.locked_until < now)),
             and_(Notification.status == OutboxStatus.SENDING, Notification.locked_until < now),
-        )
-        stmt = select(Notification).where(claimable, Notification.not_before <= now)
+        ),
+    )
+
+
+def _lease_end(now: datetime, started: float, lease: float) -> datetime:
+    """``now`` was read at monotonic time ``started``: the lease runs ``lease`` seconds from this moment.
+
+    Measuring from the moment of writing (not from ``now``) keeps a slow
+    connection or a busy machine from handing out a lease that has already
+    run out; the clock stays the caller's (possibly shifted) one.
+    """
+    return now + timedelta(seconds=time.monotonic() - started + lease)
+
+
+def claim(
+    factory: sessionmaker[Session], now: datetime, limit: int, cal: WorkCalendar,
+    lock_seconds: float = DEFAULT_LEASE_SECONDS, started: float | None = None,
+) -> list[Claim]:
+    """Atomically take up to ``limit`` due rows for this process and commit the claim.
+
+    A person's messages go out in order: nothing overtakes an older message
+    of theirs that is waiting to be retried (a reply kept during an outage).
+    ``started``: the monotonic time at which ``now`` was read (default: on entry).
+    """
+    started = time.monotonic() if started is None else started
+    # Per person, the oldest message waiting for a retry (computed once, joined).
+    waiting = (select(Notification.person_id.label("person_id"), func.min(Notification.id).label("first_id"))
+               .where(Notification.status == OutboxStatus.PENDING, Notification.attempts > 0,
+                      Notification.not_before > now, Notification.person_id.is_not(None))
+               .group_by(Notification.person_id).subquery("waiting"))
+    with factory() as session, session.begin():
+        candidates = (select(Notification.id)
+                      .outerjoin(waiting, waiting.c.person_id == Notification.person_id)
+                      .where(_claimable(now), or_(waiting.c.first_id.is_(None), Notification.id < waiting.c.first_id)))
         if not cal.in_working_hours(now):
-            stmt = stmt.where(Notification.kind.not_in(OFFICE_HOURS_KINDS))
-        stmt = stmt.order_by(Notification.not_before, Notification.id).limit(limit)
+            candidates = candidates.where(Notification.kind.not_in(OFFICE_HOURS_KINDS))
+        candidates = candidates.order_by(Notification.not_before, Notification.id).limit(limit)
         if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        rows = list(session.scalars(stmt))
-        waiting = _backed_off(session, now)
-        # A person's messages go out in order: nothing overtakes one that is
-        # waiting to be retried (a reply kept during an outage, say).
-        rows = [r for r in rows if not (r.person_id in waiting and r.id > waiting[r.person_id])]
-        rows.sort(key=lambda r: r.id)  # within what is due, oldest first: a retried message keeps its place
-        claims = []
-        for row in rows:
-            row.status = OutboxStatus.SENDING
-            row.locked_until = now + timedelta(seconds=lock_seconds)
-            row.attempts = (row.attempts or 0) + 1
-            claims.append(Claim(row.id, row.person_id, row.kind, row.subject_ref, dict(row.payload), row.attempts))
-        return claims
+            # Lock the candidates first (rows another process holds are skipped), then update
+            # exactly those: PostgreSQL may re-run a LIMIT … FOR UPDATE subquery inside an
+            # UPDATE and take more rows than asked for.
+            ids = list(session.scalars(candidates.with_for_update(skip_locked=True, of=Notification)))
+            if not ids:
+                return []
+            chosen = Notification.id.in_(ids)
+        else:
+            # SQLite: one statement, so the read and the write happen under one write lock.
+            chosen = Notification.id.in_(candidates.scalar_subquery())
+        stmt = (update(Notification)
+                .where(chosen, _claimable(now))
+                .values(status=OutboxStatus.SENDING, locked_until=_lease_end(now, started, lock_seconds),
+                        attempts=func.coalesce(Notification.attempts, 0) + 1)
+                .returning(Notification.id, Notification.person_id, Notification.kind, Notification.subject_ref,
+                           Notification.payload, Notification.attempts)
+                .execution_options(synchronize_session=False))
+        claims = [Claim(r.id, r.person_id, r.kind, r.subject_ref, dict(r.payload or {}), r.attempts)
+                  for r in session.execute(stmt)]
+    if claims:
+        log.debug("claimed %s at %s", [c.id for c in claims], now)
+    claims.sort(key=lambda c: c.id)  # within what is due, oldest first: a retried message keeps its place
+    return claims
+
+
+def renew(factory: sessionmaker[Session], ids: list[int], until: datetime) -> int:
+    """Extend the lease of rows this process is still sending; returns rows renewed."""
+    with factory() as session, session.begin():
+        result = session.execute(
+            update(Notification).where(Notification.id.in_(ids), Notification.status == OutboxStatus.SENDING)
+            .values(locked_until=until).execution_options(synchronize_session=False))
+        return result.rowcount or 0
+
+
+async def _keep_leases(factory, held: set[int], now: datetime, started: float, lease: float, sleep: Sleep) -> None:
+    """Renew the claims in ``held`` every third of the lease until cancelled.
+
+    The new expiry is ``now`` plus the real time elapsed since ``started`` plus
+    the lease, so it follows the same (possibly shifted) clock that made the claim.
+    """
+    interval = max(lease / 3, 0.05)
+    while True:
+        await sleep(interval)
+        ids = sorted(held)
+        if not ids:
+            return
+        until = _lease_end(now, started, lease)
+        try:
+            renewed = await asyncio.to_thread(renew, factory, ids, until)
+            log.debug("renewed %s of %s until %s", renewed, ids, until)
+        except Exception as exc:  # noqa: BLE001 - the next renewal may succeed; the claim is still ours until expiry
+            log.warning("could not renew the outbox lease of %d message(s): %s", len(ids), exc)
 
 
 # ---------------------------------------------------------------- send one
@@ -141,22 +225,15 @@ def _still_relevant(session: Session, c: Claim, today: date) -> bool:
     return True
 
 
-def _backed_off(session: Session, now: datetime) -> dict[int, int]:
-    """Person → id of their oldest notification waiting for a retry."""
-    from sqlalchemy import func
-
-    stmt = (select(Notification.person_id, func.min(Notification.id))
-            .where(Notification.status == OutboxStatus.PENDING, Notification.attempts > 0,
-                   Notification.not_before > now, Notification.person_id.is_not(None))
-            .group_by(Notification.person_id))
-    return {pid: first for pid, first in session.execute(stmt)}
-
-
-def _release(factory, c: Claim) -> None:
-    """Give back a claim unsent and uncounted (an earlier message to the same person failed)."""
+def _release(factory, claims: list[Claim]) -> None:
+    """Give back claims unsent and uncounted (an earlier message to the same person failed, or shutdown)."""
+    if not claims:
+        return
     with factory() as session, session.begin():
-        session.execute(update(Notification).where(Notification.id == c.id).values(
-            status=OutboxStatus.PENDING, locked_until=None, attempts=max(c.attempts - 1, 0)))
+        for c in claims:
+            session.execute(update(Notification).where(
+                Notification.id == c.id, Notification.status == OutboxStatus.SENDING).values(
+                status=OutboxStatus.PENDING, locked_until=None, attempts=max(c.attempts - 1, 0)))
 
 
 def _prepare(factory, c: Claim, senders, now: datetime, cal: WorkCalendar):
@@ -179,7 +256,7 @@ def _mark_sent(factory, c: Claim, now: datetime, channel: str, chat_id: str, mes
 
 
 def _mark_failed(factory, c: Claim, now: datetime, error: str, permanent: bool, max_attempts: int,
-                 retry_after: float | None = None) -> str:
+                 retry_after: float | None = None, base: float = BACKOFF_BASE_SECONDS) -> str:
     with factory() as session, session.begin():
         row = session.get(Notification, c.id)
         if row is None:
@@ -188,44 +265,96 @@ def _mark_failed(factory, c: Claim, now: datetime, error: str, permanent: bool, 
         row.locked_until = None
         if permanent or c.attempts >= max_attempts:
             row.status = OutboxStatus.DEAD
-            _tell_office(session, row, error, now)
             return "dead"
         row.status = OutboxStatus.PENDING
-        delay = backoff(c.attempts)
+        delay = backoff(c.attempts, base)
         if retry_after:
             delay = max(delay, timedelta(seconds=retry_after))
         row.not_before = now + delay
         return "retry"
 
 
-def _tell_office(session: Session, row: Notification, error: str, now: datetime) -> None:
-    """One "system" message per dead notification to each office member (never about a system message)."""
-    if row.kind == "system":
-        return
-    person = session.get(Person, row.person_id) if row.person_id else None
-    lines = (row.payload.get("text") or "").strip().splitlines()
-    what = (lines[0] if lines else row.kind)[:120]
-    rows = []
-    for admin in office_people(session):
-        with use_locale(admin.locale):
-            text = _("⚠️ A message could not be delivered to {name}: \"{what}\" (reason: {error}). Please contact them directly.").format(
-                name=person.name if person else "?", what=what, error=error[:200])
-        rows.append(notification_row(f"dead:{row.id}:p{admin.id}", admin.id, "system", reply_payload(Reply(text)), now,
-                                     subject_ref=row.subject_ref))
-    enqueue(session, rows)
+# ---------------------------------------------------------------- telling the office
+
+
+def _reason(error: str) -> str:
+    """The cause of a failure in the office's words (the raw error stays in ``last_error``)."""
+    low = error.lower()
+    if error == NO_ROUTE:
+        return _("they have no Telegram or Zalo account the bot can send to (not registered, or deactivated)")
+    if "blocked" in low or "forbidden" in low or "deactivated" in low:
+        return _("they have blocked the bot or left the chat")
+    if "chat not found" in low or "not found" in low:
+        return _("their chat no longer exists")
+    if "button data" in low or "bad request" in low or "too long" in low:
+        return _("the messenger refused the message as invalid")
+    return _("the messenger could not be reached after many attempts")
+
+
+def _subject(session: Session, kind: str, subject_ref: str | None, payload: dict) -> str:
+    """What an undelivered message was about: the task's title, the dossier's code, or its first line."""
+    if subject_ref:
+        item = find_work_item(session, subject_ref)
+        if item is not None:
+            return f"«{item.task.title}»"
+        if subject_ref.startswith("dossier:") and subject_ref[8:].isdigit():
+            dossier = session.get(Dossier, int(subject_ref[8:]))
+            if dossier is not None:
+                return _("dossier {code}").format(code=dossier.code)
+    lines = (payload.get("text") or "").replace("*", "").strip().splitlines()
+    return f"«{(lines[0] if lines else kind)[:120]}»"
+
+
+def _tell_office(factory, dead: list[tuple[Claim, str]], now: datetime) -> int:
+    """One notice per person (and round) to each office member: who, about what, why, what to do.
+
+    Never about a system message (no notices about notices). Returns notices queued.
+    """
+    by_person: dict[int | None, list[tuple[Claim, str]]] = {}
+    for c, error in dead:
+        if c.kind != "system":
+            by_person.setdefault(c.person_id, []).append((c, error))
+    if not by_person:
+        return 0
+    with factory() as session, session.begin():
+        office = office_people(session)
+        rows = []
+        for person_id, items in by_person.items():
+            person = session.get(Person, person_id) if person_id is not None else None
+            first = min(c.id for c, _e in items)
+            for admin in office:
+                with use_locale(admin.locale):
+                    subjects: list[str] = []
+                    for c, _e in items:
+                        what = _subject(session, c.kind, c.subject_ref, c.payload)
+                        if what not in subjects:
+                            subjects.append(what)
+                    text = _("⚠️ The bot could not deliver messages to {name}: {reason}.\n"
+                             "About: {subjects}.\n"
+                             "Please contact them directly; if they have no account yet, invite them with /moi.").format(
+                        name=person.name if person else "?", reason=_reason(items[0][1]),
+                        subjects="; ".join(subjects))
+                rows.append(notification_row(f"dead:p{person_id}:n{first}:a{admin.id}", admin.id, "system",
+                                             reply_payload(Reply(text)), now, subject_ref=items[0][0].subject_ref))
+        return enqueue(session, rows)
+
+
+# ---------------------------------------------------------------- send one
 
 
 async def _deliver(factory, c: Claim, senders: Mapping[str, Sender], now: datetime, cal: WorkCalendar,
-                   max_attempts: int) -> str:
+                   settings: Settings) -> tuple[str, str | None]:
+    """Send one claim; (outcome, error) with outcome sent | cancelled | retry | dead | gone | error."""
     try:
         route = await asyncio.to_thread(_prepare, factory, c, senders, now, cal)
     except Exception as exc:  # database trouble: leave the claim to expire and retry
         log.exception("could not prepare notification %s", c.id)
-        return f"error: {exc}"
+        return "error", str(exc)
     if route == "cancelled":
-        return "cancelled"
+        return "cancelled", None
+    max_attempts, base = settings.outbox_max_attempts, settings.outbox_backoff_seconds
     if route is None:
-        return await asyncio.to_thread(_mark_failed, factory, c, now, "no reachable messenger account", True, max_attempts)
+        return await asyncio.to_thread(_mark_failed, factory, c, now, NO_ROUTE, True, max_attempts), NO_ROUTE
     channel, chat_id, _locale = route
     message_id: str | None = None
     try:
@@ -234,12 +363,16 @@ async def _deliver(factory, c: Claim, senders: Mapping[str, Sender], now: dateti
             if reply.context_ref and mid is not None:
                 message_id = mid
     except SendFailed as exc:
-        return await asyncio.to_thread(_mark_failed, factory, c, now, str(exc), exc.permanent, max_attempts, exc.retry_after)
+        error = str(exc)
+        outcome = await asyncio.to_thread(_mark_failed, factory, c, now, error, exc.permanent, max_attempts,
+                                          exc.retry_after, base)
+        return outcome, error
     except Exception as exc:  # an unexpected sender error is treated as transient
         log.warning("sending notification %s failed: %s", c.id, exc)
-        return await asyncio.to_thread(_mark_failed, factory, c, now, f"{type(exc).__name__}: {exc}", False, max_attempts)
+        error = f"{type(exc).__name__}: {exc}"
+        return await asyncio.to_thread(_mark_failed, factory, c, now, error, False, max_attempts, None, base), error
     await asyncio.to_thread(_mark_sent, factory, c, now, channel, chat_id, message_id)
-    return "sent"
+    return "sent", None
 
 
 # ---------------------------------------------------------------- rounds
@@ -252,44 +385,64 @@ async def dispatch_once(
     now: datetime | None = None,
     limit: int = 50,
     cal: WorkCalendar | None = None,
-    lock_seconds: int = DEFAULT_LOCK_SECONDS,
+    lock_seconds: float = DEFAULT_LEASE_SECONDS,
+    sleep: Sleep = asyncio.sleep,
 ) -> int:
-    """Claim and send up to ``limit`` due notifications; returns how many were claimed."""
+    """Claim and send up to ``limit`` due notifications; returns how many were claimed.
+
+    ``sleep`` paces the lease renewal (tests may pass a faster one).
+    """
     cal = cal or default_calendar()
     now = now or datetime.now(timezone.utc)
-    claims = await asyncio.to_thread(claim, factory, now, limit, cal, lock_seconds)
+    started = time.monotonic()
+    claims = await asyncio.to_thread(claim, factory, now, limit, cal, lock_seconds, started)
+    if not claims:
+        return 0
+    held = {c.id for c in claims}
+    renewer = asyncio.create_task(_keep_leases(factory, held, now, started, lock_seconds, sleep))
     failed_people: set[int | None] = set()
+    dead: list[tuple[Claim, str]] = []
     untouched = list(claims)
     try:
         while untouched:
-            c = untouched[0]
+            c = untouched.pop(0)
             if c.person_id in failed_people:  # keep their order: retry after the failed one
-                await asyncio.to_thread(_release, factory, c)
-                untouched.pop(0)
+                await asyncio.to_thread(_release, factory, [c])
+                held.discard(c.id)
                 continue
-            outcome = await _deliver(factory, c, senders, now, cal, settings.outbox_max_attempts)
-            untouched.pop(0)
+            outcome, error = await _deliver(factory, c, senders, now, cal, settings)
+            if outcome != "error":
+                held.discard(c.id)
             if outcome == "retry":
                 failed_people.add(c.person_id)
+            elif outcome == "dead":
+                dead.append((c, error or ""))
             log.debug("notification %s: %s", c.id, outcome)
     finally:
+        renewer.cancel()
+        await asyncio.gather(renewer, return_exceptions=True)
         # Stopped mid-round (the bot is shutting down): give back the claims not
         # yet tried so the next start sends them at once. The one in flight stays
-        # locked until its lock expires: it may have gone out already.
-        for c in untouched[1:]:
-            _release(factory, c)
+        # claimed until its lease expires: it may have gone out already.
+        if untouched:
+            await asyncio.to_thread(_release, factory, untouched)
+        if dead:
+            try:
+                await asyncio.to_thread(_tell_office, factory, dead, now)
+            except Exception:  # noqa: BLE001 - the dead rows are recorded; the notice is best effort
+                log.exception("could not tell the office about %d undelivered message(s)", len(dead))
     return len(claims)
 
 
 async def dispatch_until_empty(
     factory: sessionmaker[Session], settings: Settings, senders: Mapping[str, Sender],
     clock=None, limit: int = 50, cal: WorkCalendar | None = None, max_rounds: int = 1000,
-    lock_seconds: int = DEFAULT_LOCK_SECONDS,
+    lock_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> int:
     """Rounds until nothing is due (used by the scheduler job); returns rows claimed."""
     clock = clock or (lambda: datetime.now(timezone.utc))
     total = 0
-    for _ in range(max_rounds):
+    for _round in range(max_rounds):
         n = await dispatch_once(factory, settings, senders, clock(), limit, cal, lock_seconds)
         total += n
         if n == 0:
@@ -299,31 +452,6 @@ async def dispatch_until_empty(
 
 def outstanding(factory: sessionmaker[Session]) -> int:
     """Rows still to send (pending or in flight)."""
-    from sqlalchemy import func
-
     with factory() as session:
         return session.scalar(select(func.count(Notification.id)).where(
             Notification.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))) or 0
-
-
-# ---------------------------------------------------------------- command line
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m scheduler.dispatcher --once-until-empty``: print due messages to the console."""
-    from models.db import make_engine, session_factory
-    from scheduler.senders import ConsoleSender
-
-    parser = argparse.ArgumentParser(description="Gửi các thông báo đến hạn trong hàng đợi (in ra màn hình).")
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--once-until-empty", action="store_true", help="gửi đến khi hết việc rồi thoát")
-    args = parser.parse_args(argv)
-    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
-    factory = session_factory(make_engine(settings.database_url))
-    sent = asyncio.run(dispatch_until_empty(factory, settings, {"console": ConsoleSender()}))
-    print(f"Đã xử lý {sent} thông báo.")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -6,7 +6,7 @@ state lives in the database, so the scheduler may be restarted at will.
 
 * planner tick — every minute, ``coalesce=True`` (missed runs collapse into
   one), ``max_instances=1``, a misfire grace so a busy minute is not lost;
-* dispatcher — every few seconds, sends until nothing is due;
+* dispatcher — every ``settings.dispatch_every_seconds`` (5 s), sends until nothing is due;
 * weekly digest — a cron job at ``settings.digest_weekday`` /
   ``settings.digest_time`` (the tick also catches up if the bot was down).
 
@@ -36,7 +36,6 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
-DISPATCH_SECONDS = 5
 MISFIRE_GRACE_SECONDS = 50
 
 
@@ -125,14 +124,14 @@ def start_scheduler(
 
         sched = AsyncIOScheduler(event_loop=loop, timezone=settings.timezone)
         sched.add_job(_in_thread(tick), "interval", seconds=TICK_SECONDS, id="planner", next_run_time=datetime.now(timezone.utc), **common)
-        sched.add_job(dispatch, "interval", seconds=DISPATCH_SECONDS, id="dispatcher", next_run_time=datetime.now(timezone.utc), **common)
+        sched.add_job(dispatch, "interval", seconds=settings.dispatch_every_seconds, id="dispatcher", next_run_time=datetime.now(timezone.utc), **common)
         sched.add_job(_in_thread(digest), cron, id="digest", **common)
     else:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         sched = BackgroundScheduler(timezone=settings.timezone)
         sched.add_job(tick, "interval", seconds=TICK_SECONDS, id="planner", next_run_time=datetime.now(timezone.utc), **common)
-        sched.add_job(lambda: asyncio.run(dispatch()), "interval", seconds=DISPATCH_SECONDS, id="dispatcher",
+        sched.add_job(lambda: asyncio.run(dispatch()), "interval", seconds=settings.dispatch_every_seconds, id="dispatcher",
                       next_run_time=datetime.now(timezone.utc), **common)
         sched.add_job(digest, cron, id="digest", **common)
     handle = SchedulerHandle(sched)

@@ -2,7 +2,7 @@
 
 Channel adapters (Telegram, Zalo, the console) implement :class:`Sender`;
 the dispatcher never imports a messenger SDK. A sender raises
-:class:`SendFailed` to say whether trying again can help (``permanent``):
+:class:`handlers.core.messages.SendFailed` to say whether trying again can help (``permanent``):
 a blocked bot or an unknown chat will not heal, a timeout or a 429 will.
 Rate limits per channel are the sender's business (it may wait, or raise a
 non-permanent SendFailed with ``retry_after``).
@@ -16,9 +16,9 @@ import sys
 from collections.abc import Callable
 from typing import Protocol, TextIO, runtime_checkable
 
-from handlers.core.messages import Reply, SendFailed
+from handlers.core.messages import Reply
 
-__all__ = ["ConsoleSender", "SendFailed", "Sender"]
+__all__ = ["ConsoleSender", "Sender"]
 
 
 @runtime_checkable

@@ -13,7 +13,7 @@ from handlers.core.outbox import enqueue, notification_row, reply_payload
 from models.db import transaction
 from models.outbox import Notification, SentMessage
 from scheduler.dispatcher import backoff, dispatch_once
-from scheduler.senders import SendFailed
+from handlers.core.messages import SendFailed
 from tests import factories as f
 from tests.conftest import NOW
 
@@ -115,7 +115,7 @@ async def test_permanent_failure_is_dead_lettered_and_the_office_told_once(facto
     await dispatch_once(factory, settings, {"console": sender}, NOW + timedelta(seconds=2))
     office = sender.to("lan")
     assert len(office) == 1
-    assert "Người hong" in office[0].text and "blocked" in office[0].text and "tin 0" in office[0].text
+    assert "Người hong" in office[0].text and "đã chặn bot" in office[0].text and "tin 0" in office[0].text
     assert _statuses(factory) == {"dead": 1, "sent": 1}
 
 
@@ -206,3 +206,64 @@ def test_scheduler_runs_in_background_threads_without_a_loop(factory, settings, 
     finally:
         handle.shutdown(wait=True)
     assert [r.text for _c, r in sender.sent] == ["tin 0", "tin 1"]
+
+
+async def test_an_unreachable_person_gives_the_office_one_vietnamese_notice_naming_the_tasks(factory, settings):
+    with transaction(factory) as s:
+        hong = f.person(s, "hong", role="head", unit_code="VP", name="Trần Văn Hồng")  # console only: unreachable
+        f.person(s, "lan", role="admin", unit_code="VP", name="Bùi Thị Lan", channel="telegram")
+        quarter = f.task(s, "Báo cáo quý IV", lead="VP", deadline=date(2026, 11, 30))
+        plan = f.task(s, "Kế hoạch CCHC 2027", lead="VP", deadline=date(2026, 12, 15))
+        rows = [notification_row(f"r{i}", hong.id, "reminder",
+                                 reply_payload(Reply(f"Nhắc {i}", context_ref=f"task:{t.id}"), deadline=t.deadline.isoformat()),
+                                 NOW, subject_ref=f"task:{t.id}")
+                for i, t in enumerate([quarter, quarter, plan])]
+        enqueue(s, rows)
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"telegram": sender}, NOW)
+    await dispatch_once(factory, settings, {"telegram": sender}, NOW + timedelta(seconds=1))
+    office = sender.to("lan")
+    assert len(office) == 1, [r.text for r in office]  # one notice for the person and round, not one per message
+    text = office[0].text
+    assert "Trần Văn Hồng" in text and "Báo cáo quý IV" in text and "Kế hoạch CCHC 2027" in text
+    assert "Không gửi được" in text and "no reachable" not in text
+    assert _statuses(factory) == {"dead": 3, "sent": 1}
+
+
+async def test_a_killed_senders_claims_are_sent_by_another_within_30_seconds(factory, settings, people):
+    from handlers.worktime.calendar import default_calendar
+    from scheduler.dispatcher import DEFAULT_LEASE_SECONDS, claim
+
+    assert DEFAULT_LEASE_SECONDS <= 30
+    _queue(factory, "hong", 2)
+    killed_at = NOW + timedelta(seconds=1)
+    assert len(claim(factory, killed_at, 10, default_calendar())) == 2  # then the process is killed
+    sender = ListSender()
+    assert await dispatch_once(factory, settings, {"console": sender}, killed_at + timedelta(seconds=DEFAULT_LEASE_SECONDS - 1)) == 0
+    assert await dispatch_once(factory, settings, {"console": sender}, killed_at + timedelta(seconds=30)) == 2
+    assert [r.text for r in sender.to("hong")] == ["tin 0", "tin 1"]
+
+
+async def test_a_send_slower_than_the_lease_is_not_claimed_by_another_dispatcher(factory, settings, people):
+    import asyncio
+    import time
+
+    from handlers.worktime.calendar import default_calendar
+    from scheduler.dispatcher import claim
+
+    _queue(factory, "hong", 1)
+    lease = 0.3
+    started = time.monotonic()
+    stolen: list = []
+
+    class SlowSender(ListSender):
+        async def send(self, chat_id, reply):
+            await asyncio.sleep(lease * 4)  # the send outlasts its lease four times over
+            elapsed = timedelta(seconds=time.monotonic() - started)
+            stolen.extend(await asyncio.to_thread(claim, factory, NOW + elapsed, 10, default_calendar()))
+            return await super().send(chat_id, reply)
+
+    sender = SlowSender()
+    assert await dispatch_once(factory, settings, {"console": sender}, NOW, lock_seconds=lease) == 1
+    assert stolen == [] and len(sender.sent) == 1
+    assert _statuses(factory) == {"sent": 1}

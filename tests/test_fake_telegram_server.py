@@ -170,10 +170,10 @@ async def test_drop_connection_and_fail_for(tg, bot):
     tg.drop_connections(1, "sendMessage")
     with pytest.raises(NetworkError):
         await bot.send_message(USER, "mất")
-    tg.fail_for(0.3, status=500)
+    tg.fail_for(3600, status=500)
     with pytest.raises(NetworkError, match="Internal Server Error"):
         await bot.send_message(USER, "lỗi")
-    await asyncio.sleep(0.35)
+    tg.fail_for(0)  # the outage ends
     await bot.send_message(USER, "được")
     assert [m.text for m in tg.sent_messages(USER)] == ["được"]
 
@@ -256,3 +256,14 @@ def test_command_line_lets_a_person_chat_as_a_user():
     finally:
         process.stdin.close()
         process.wait(10)
+
+
+async def test_a_call_is_counted_once_its_effect_is_in_place(tg, bot):
+    """A test that waits for a call must find its effect: the fake counts a call after it."""
+    tg.set_delay(0.2, "sendMessage")
+    sending = asyncio.create_task(bot.send_message(USER, "chậm"))
+    await tg.wait_for_calls("sendMessage", started=True)
+    assert tg.calls("sendMessage") == [] and tg.sent_messages(USER) == []
+    await tg.wait_for_calls("sendMessage")
+    assert [m.text for m in tg.sent_messages(USER)] == ["chậm"]
+    await sending

@@ -13,13 +13,15 @@ import time
 
 import pytest
 
-from bot.telegram import RetryPolicy, SendFailed, TelegramAdapter
+from bot.common.ratelimit import RateLimits
+from bot.telegram import RetryPolicy, TelegramAdapter
 from bot.telegram.incoming import APOLOGY
-from handlers.core.messages import Attachment, Button, IncomingMessage, Reply
+from handlers.core.messages import Attachment, Button, IncomingMessage, Reply, SendFailed
 from settings import Settings
 from tests.fakes.echo_core import LONG_TEXT
 from tests.fakes.echo_core import EchoCore as BaseEchoCore
 from tests.fakes.telegram_server import FakeTelegram, post_update_to_webhook
+from tests.fakes.virtual_time import VirtualTime
 
 USER = 777
 FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.2, max_delay=1.5)
@@ -110,9 +112,10 @@ async def test_button_press_answers_and_closes_the_message(tg, core, adapter):
     # A stale client taps again: acknowledged, the core is not asked twice.
     tg.user_presses_button(USER, question.message_id, "done:42", strict=False)
     await tg.wait_for_calls("answerCallbackQuery", 2)
-    await asyncio.sleep(0.2)
+    tg.user_sends_text(USER, "tiếp")  # handled after the stale tap (one chat, in order): a barrier
+    await tg.wait_for_messages(USER, 2)
     assert [m.button_data for m in core.received].count("done:42") == 1
-    assert len(tg.sent_messages(USER)) == 1
+    assert [m.text for m in core.received][-1] == "tiếp" and len(tg.sent_messages(USER)) == 2
     assert all(c.status == 200 for c in tg.calls("answerCallbackQuery"))
 
 
@@ -189,27 +192,45 @@ async def test_core_failure_gets_an_apology_and_the_channel_survives(tg, adapter
     await tg.wait_for_messages(USER, 2)
 
 
-async def test_429_storm_delivers_everything_in_order_once(tg, adapter):
-    tg.fail_next("sendMessage", status=429, retry_after=1, times=3)
-    started = time.monotonic()
-    texts = [f"Thông báo {i}" for i in range(6)]
-    await asyncio.gather(*(adapter.sender.send_reply(USER, Reply(text=t)) for t in texts))
-    assert time.monotonic() - started >= 2.9  # each "retry after 1" was obeyed
+async def test_429_storm_delivers_everything_in_order_once(tg, core):
+    virtual = VirtualTime()
+    channel = TelegramAdapter(settings_for(tg), core, retry=FAST_RETRY, clock=virtual.clock, sleep=virtual.sleep,
+                              limits=RateLimits(chat_per_second=1000.0, chat_burst=100))  # only the 429s pace
+    await channel.application.initialize()  # sending only: no polling needed
+    try:
+        tg.fail_next("sendMessage", status=429, retry_after=1, times=3)
+        texts = [f"Thông báo {i}" for i in range(6)]
+        await asyncio.gather(*(channel.sender.send_reply(USER, Reply(text=t)) for t in texts))
+    finally:
+        await channel.application.shutdown()
+    assert virtual.now >= 3.0  # each "retry after 1" was obeyed (in virtual time)
     assert [m.text for m in tg.sent_messages(USER)] == texts
     assert [c.status for c in tg.calls("sendMessage")].count(429) == 3
 
 
-async def test_server_down_for_5_seconds_then_delivered(tg, core, adapter):
-    tg.go_down()
-    sending = asyncio.create_task(adapter.send(str(USER), Reply(text="Nhắc việc quá hạn")))
-    await asyncio.sleep(5)
-    assert not sending.done() and tg.sent_messages(USER) == []
-    tg.come_back()
-    message_id = await asyncio.wait_for(sending, 10)
-    [sent] = tg.sent_messages(USER)
-    assert sent.text == "Nhắc việc quá hạn" and message_id == str(sent.message_id)
-    tg.user_sends_text(USER, "vẫn nghe chứ")  # polling recovered too
-    await tg.wait_for_messages(USER, 2, timeout=15)
+async def test_server_down_then_back_is_delivered(tg, core):
+    retries: list[float] = []
+
+    async def counted_sleep(seconds: float) -> None:
+        retries.append(seconds)
+        await asyncio.sleep(min(seconds, 0.02))
+
+    channel = TelegramAdapter(settings_for(tg), core, poll_timeout=2, sleep=counted_sleep,
+                              retry=RetryPolicy(max_attempts=1000, base_delay=0.02, max_delay=0.05))
+    await channel.start()
+    try:
+        tg.go_down()
+        sending = asyncio.create_task(channel.send(str(USER), Reply(text="Nhắc việc quá hạn")))
+        await until(lambda: len(retries) >= 5)  # the sender keeps trying while the server is down
+        assert not sending.done() and tg.sent_messages(USER) == []
+        tg.come_back()
+        message_id = await asyncio.wait_for(sending, 10)
+        [sent] = tg.sent_messages(USER)
+        assert sent.text == "Nhắc việc quá hạn" and message_id == str(sent.message_id)
+        tg.user_sends_text(USER, "vẫn nghe chứ")  # polling recovered too
+        await tg.wait_for_messages(USER, 2, timeout=15)
+    finally:
+        await channel.stop()
 
 
 async def test_permanent_and_temporary_failures_are_typed(tg, adapter):
@@ -240,9 +261,10 @@ async def test_webhook_mode_secret_and_duplicates(tg, core):
         assert await post_update_to_webhook(url, update, "hook-secret") == 200  # Telegram retried
         assert await post_update_to_webhook(url, update, "wrong") == 403
         assert await post_update_to_webhook(url, update, None) == 403
-        await asyncio.sleep(0.3)
-        assert [m.text for m in core.received] == ["qua webhook"]
-        assert len(tg.sent_messages(USER)) == 1
+        tg.user_sends_text(USER, "sau cùng")  # handled after the duplicate would be (one chat, in order)
+        await tg.wait_for_messages(USER, 2)
+        assert [m.text for m in core.received] == ["qua webhook", "sau cùng"]
+        assert len(tg.sent_messages(USER)) == 2
         assert tg.calls("getUpdates") == []
     finally:
         await channel.stop()
@@ -269,3 +291,109 @@ async def test_token_never_reaches_the_logs(tg, core, caplog):
     assert "bot<redacted>" in text  # httpx request lines were there, redacted
     assert "core exploded" in text
     assert tg.token not in text
+
+
+async def test_ten_queued_messages_of_one_chat_do_not_delay_another_chat(tg):
+    """The per-chat lock comes before the global slot: a busy chat's backlog holds no slot."""
+    busy, other = 901, 902
+    release, started = asyncio.Event(), asyncio.Event()
+
+    class BusyChatCore(EchoCore):
+        async def __call__(self, message: IncomingMessage) -> list[Reply]:
+            if message.chat_id == str(busy):
+                started.set()
+                await release.wait()  # the busy chat's work takes as long as the test wants
+            return await super().__call__(message)
+
+    core = BusyChatCore()
+    channel = TelegramAdapter(settings_for(tg), core, retry=FAST_RETRY, poll_timeout=2, concurrency=8,
+                              limits=RateLimits(chat_per_second=50.0, chat_burst=10))  # pacing is not under test
+    arrived: dict[int, float] = {}
+    tg.on_bot_message(lambda m: arrived.setdefault(m.chat_id, time.monotonic()))
+    await channel.start()
+    try:
+        for i in range(10):
+            tg.user_sends_text(busy, f"việc {i}")
+        await asyncio.wait_for(started.wait(), 5)  # the first is being handled, nine wait for it
+        asked = time.monotonic()
+        tg.user_sends_text(other, "xin chào")
+        await tg.wait_for_messages(other, 1)
+        delay = arrived[other] - asked
+        release.set()
+        answers = await tg.wait_for_messages(busy, 10)
+    finally:
+        release.set()
+        await channel.stop()
+    assert delay <= 0.2, f"another chat's reply took {delay:.3f} s"
+    assert [m.text for m in answers] == [f"Anh/Chị vừa gửi: việc {i}" for i in range(10)]  # still in order
+
+
+async def test_a_locked_database_does_not_stall_other_chats(tg, tmp_path, sqlite_template):
+    """A second writer holds SQLite's lock for 2 s while a delivered reply is being recorded:
+    the recording waits in a worker thread; the event loop, and every other chat, do not."""
+    import shutil
+    import sqlite3
+    import threading
+
+    from handlers.core.router import Core
+    from handlers.features import build_registry
+    from models.db import make_engine, session_factory
+
+    path = tmp_path / "bot.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    core_db = Core(session_factory(make_engine(url)), Settings(_env_file=None, database_url=url), build_registry())
+
+    def on_sent(chat_id: str, ids: list[str], reply: Reply) -> None:  # what the bot's hook does
+        if reply.context_ref:
+            core_db.record_sent("telegram", chat_id, ids[-1], reply.context_ref)
+
+    class RemindingCore(EchoCore):
+        scripted = {"nhắc": [Reply(text="Nhắc việc", context_ref="task:1")]}
+
+    locked, recorded = threading.Event(), threading.Event()
+
+    def second_writer() -> None:
+        con = sqlite3.connect(path, timeout=30)
+        con.execute("BEGIN IMMEDIATE")
+        locked.set()
+        recorded.wait(2.0)  # holds the write lock for 2 s (nothing sets ``recorded`` early)
+        con.rollback()
+        con.close()
+
+    channel = TelegramAdapter(settings_for(tg), RemindingCore(), on_sent=on_sent, retry=FAST_RETRY, poll_timeout=2)
+    await channel.start()
+    writer = threading.Thread(target=second_writer)
+    lags: list[float] = []
+    stop = asyncio.Event()
+
+    async def watch_loop() -> None:
+        last = time.monotonic()
+        while not stop.is_set():
+            await asyncio.sleep(0.005)
+            now = time.monotonic()
+            lags.append(now - last - 0.005)
+            last = now
+
+    watcher = asyncio.create_task(watch_loop())
+    try:
+        writer.start()
+        await asyncio.to_thread(locked.wait, 5)
+        tg.user_sends_text(USER, "nhắc")  # its reply is recorded while the lock is held
+        await tg.wait_for_messages(USER, 1)
+        tg.user_sends_text(USER + 1, "xin chào")  # another chat, meanwhile
+        await tg.wait_for_messages(USER + 1, 1)
+        answered_while_locked = writer.is_alive()
+        await asyncio.to_thread(writer.join, 10)
+    finally:
+        stop.set()
+        await watcher
+        await channel.stop()
+    assert answered_while_locked
+    assert max(lags) <= 0.1, f"the event loop stalled {max(lags):.3f} s"
+    with core_db.factory() as s:  # and the reply was recorded once the lock was released
+        from sqlalchemy import select
+
+        from models.outbox import SentMessage
+
+        assert s.scalar(select(SentMessage.context_ref)) == "task:1"

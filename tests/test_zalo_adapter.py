@@ -10,19 +10,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-import time
 
 import pytest
 
+from bot.common.ratelimit import RateLimits
 from bot.common.retry import RetryPolicy
-from bot.zalo import SendFailed, ZaloAdapter
+from bot.zalo import ZaloAdapter
 from bot.zalo.incoming import APOLOGY, FILES_ELSEWHERE, VOICE_UNSUPPORTED
 from bot.zalo.render import plan_reply
-from handlers.core.messages import Attachment, Button, IncomingMessage, Reply
-from handlers.core.messages import SendFailed as CoreSendFailed
+from handlers.core.messages import Attachment, Button, Reply
+from handlers.core.messages import SendFailed
 from settings import Settings
 from tests.fakes.echo_core import LONG_TEXT
 from tests.fakes.echo_core import EchoCore as BaseEchoCore
+from tests.fakes.virtual_time import VirtualTime
 from tests.fakes.zalo_server import FakeZalo, post_update_to_webhook
 
 USER = "a1b2c3d4e5f607182930"
@@ -69,8 +70,10 @@ def sent_log():
 
 @pytest.fixture
 async def adapter(zl, core, sent_log):
+    virtual = VirtualTime()  # pacing and back-off are checked in virtual time, not waited for
     channel = ZaloAdapter(settings_for(zl), core, retry=FAST_RETRY, poll_timeout=1, poll_retry_max=0.3,
-                          on_sent=lambda chat, ids, reply: sent_log.append((chat, ids, reply)))
+                          on_sent=lambda chat, ids, reply: sent_log.append((chat, ids, reply)),
+                          clock=virtual.clock, sleep=virtual.sleep)
     await channel.start()
     yield channel
     await channel.stop()
@@ -125,7 +128,7 @@ async def test_long_reply_is_split_in_order_with_choices_last(zl, adapter):
     zl.user_sends_text(USER, "dài")
     expected = len(plan_reply(Reply(text=LONG_TEXT, buttons=[[Button("Xem tiếp", "more:1")]])))
     assert expected >= 5
-    parts = await zl.wait_for_messages(USER, expected, timeout=10)  # paced: about one a second
+    parts = await zl.wait_for_messages(USER, expected)  # paced about one a second, in virtual time
     assert all(len(p.text) <= 2000 for p in parts)
     assert "\n\n".join(p.text for p in parts) == f"{LONG_TEXT}\n\n1. Xem tiếp\n\n(Trả lời bằng số tương ứng để chọn.)"
     assert ["1. Xem tiếp" in p.text for p in parts] == [False] * (len(parts) - 1) + [True]
@@ -209,9 +212,10 @@ async def test_webhook_secret_and_duplicates(zl, core):
         assert await post_update_to_webhook(url, update, "hook-secret-123") == 200  # delivered again
         assert await post_update_to_webhook(url, update, "wrong-secret") == 403
         assert await post_update_to_webhook(url, update, None) == 403
-        await asyncio.sleep(0.3)
-        assert [m.text for m in core.received] == ["qua webhook"]
-        assert len(zl.sent_messages(USER)) == 1
+        zl.user_sends_text(USER, "sau cùng")  # handled after the duplicate would be (one chat, in order)
+        await zl.wait_for_messages(USER, 2)
+        assert [m.text for m in core.received] == ["qua webhook", "sau cùng"]
+        assert len(zl.sent_messages(USER)) == 2
         assert zl.calls("getUpdates") == []
     finally:
         await channel.stop()
@@ -250,26 +254,41 @@ def test_default_zalo_webhook_url_uses_the_shared_host():
     assert zalo_webhook_url(settings) == "https://bot.sokhcn.example.vn/zalo/webhook"
 
 
-async def test_429_and_5xx_are_retried_then_delivered_in_order(zl, adapter):
+async def test_429_and_5xx_are_retried_then_delivered_in_order(zl, core):
+    virtual = VirtualTime()
+    channel = ZaloAdapter(settings_for(zl), core, retry=FAST_RETRY, clock=virtual.clock, sleep=virtual.sleep,
+                          limits=RateLimits(overall_per_second=1000.0, overall_burst=100, chat_per_second=1000.0,
+                                            chat_burst=100, group_per_minute=60000.0, group_burst=100))
     zl.fail_next("sendMessage", status=429, retry_after=1, times=2)
     zl.fail_next("sendMessage", status=502, times=2)
-    started = time.monotonic()
     texts = [f"Thông báo {i}" for i in range(4)]
-    ids = await asyncio.gather(*(adapter.send(USER, Reply(text=t)) for t in texts))
-    assert time.monotonic() - started >= 1.9  # each "retry after 1" was obeyed
+    try:
+        ids = await asyncio.gather(*(channel.send(USER, Reply(text=t)) for t in texts))
+    finally:
+        await channel.client.aclose()
+    assert virtual.now >= 2.0  # each "retry after 1" was obeyed (in virtual time): only the 429s pace here
     assert [m.text for m in zl.sent_messages(USER)] == texts
     assert ids == [m.message_id for m in zl.sent_messages(USER)]
     assert sorted(c.status for c in zl.calls("sendMessage")) == [200] * 4 + [429, 429, 502, 502]
 
 
 async def test_server_down_then_back_delivers_and_polling_recovers(zl, core):
-    channel = ZaloAdapter(settings_for(zl), core, retry=RetryPolicy(max_attempts=30, base_delay=0.1, max_delay=0.3),
-                          poll_timeout=1, poll_retry_max=0.3)
+    retries: list[float] = []
+
+    async def counted_sleep(seconds: float) -> None:
+        retries.append(seconds)
+        await asyncio.sleep(min(seconds, 0.02))
+
+    channel = ZaloAdapter(settings_for(zl), core, retry=RetryPolicy(max_attempts=1000, base_delay=0.02, max_delay=0.05),
+                          poll_timeout=1, poll_retry_max=0.3, sleep=counted_sleep)
     await channel.start()
     try:
         zl.go_down()
         sending = asyncio.create_task(channel.send(USER, Reply(text="Nhắc việc quá hạn")))
-        await asyncio.sleep(2)
+        for _ in range(500):  # the sender keeps trying while the server is down
+            if len(retries) >= 5:
+                break
+            await asyncio.sleep(0.01)
         assert not sending.done() and zl.sent_messages(USER) == []
         zl.come_back()
         message_id = await asyncio.wait_for(sending, 10)
@@ -285,10 +304,10 @@ async def test_failures_are_typed_for_the_dispatcher(zl, adapter):
     zl.block_user("blocked0000000000000")
     with pytest.raises(SendFailed) as blocked:
         await adapter.send("blocked0000000000000", Reply(text="a"))
-    assert blocked.value.permanent and isinstance(blocked.value, CoreSendFailed)
+    assert blocked.value.permanent and isinstance(blocked.value, SendFailed)
     zl.fail_for(30, status=500, method="sendMessage")
     adapter.sender.retry = RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.1)
-    with pytest.raises(CoreSendFailed) as outage:
+    with pytest.raises(SendFailed) as outage:
         await adapter.send(USER, Reply(text="b"))
     assert not outage.value.permanent
 
@@ -320,3 +339,68 @@ async def test_the_chat_type_reaches_the_core(zl, core, adapter):
     await zl.wait_for_messages("group-77", 1)
     await zl.wait_for_messages(USER, 1)
     assert sorted((m.text, m.chat_type) for m in core.received) == [("nhóm", "group"), ("riêng", "private")]
+
+
+async def test_remembering_choices_in_a_locked_database_does_not_stall_other_chats(zl, core, tmp_path, sqlite_template):
+    """Zalo keeps the offered choices in the database; a second writer holding SQLite's lock for 2 s
+    delays that write (in a worker thread), not the event loop or another chat's answer."""
+    import shutil
+    import sqlite3
+    import threading
+
+    from handlers.core.router import Core
+    from handlers.features import build_registry
+    from models.db import make_engine, session_factory, transaction
+    from tests import factories as f
+
+    path = tmp_path / "bot.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    core_db = Core(session_factory(make_engine(url)), Settings(_env_file=None, database_url=url), build_registry())
+    with transaction(core_db.factory) as s:
+        f.person(s, USER, role="head", unit_code="VP", channel="zalo")  # the memory is kept with the person
+    locked = threading.Event()
+
+    def second_writer() -> None:
+        con = sqlite3.connect(path, timeout=30)
+        con.execute("BEGIN IMMEDIATE")
+        locked.set()
+        threading.Event().wait(2.0)  # holds the write lock for 2 s
+        con.rollback()
+        con.close()
+
+    channel = ZaloAdapter(settings_for(zl), core, retry=FAST_RETRY, poll_timeout=1,
+                          memory_store=core_db.channel_memory("zalo"))
+    await channel.start()
+    writer = threading.Thread(target=second_writer)
+    lags: list[float] = []
+    stop = asyncio.Event()
+
+    async def watch_loop() -> None:
+        last = asyncio.get_running_loop().time()
+        while not stop.is_set():
+            await asyncio.sleep(0.005)
+            now = asyncio.get_running_loop().time()
+            lags.append(now - last - 0.005)
+            last = now
+
+    watcher = asyncio.create_task(watch_loop())
+    try:
+        writer.start()
+        await asyncio.to_thread(locked.wait, 5)
+        zl.user_sends_text(USER, "nhắc")  # a reminder with choices: remembered in the locked database
+        await zl.wait_for_messages(USER, 1)
+        other = "f0e1d2c3b4a596877869"
+        zl.user_sends_text(other, "xin chào")  # another chat, meanwhile
+        await zl.wait_for_messages(other, 1)
+        answered_while_locked = writer.is_alive()
+        await asyncio.to_thread(writer.join, 10)
+        zl.user_sends_text(USER, "1")  # the remembered choice still works once the lock is gone
+        await zl.wait_for_messages(USER, 2)
+    finally:
+        stop.set()
+        await watcher
+        await channel.stop()
+    assert answered_while_locked
+    assert max(lags) <= 0.1, f"the event loop stalled {max(lags):.3f} s"
+    assert core.received[-1].button_data == "done:42"

@@ -7,10 +7,15 @@ durably (``on_undelivered``, the outbox). While kept replies for a chat
 still wait, newer ones queue behind them instead of overtaking. The mixin
 below holds that logic once; adapters only say how they name themselves in
 logs and which failure their sender raises.
+
+The hooks usually touch the database. A plain (non-async) hook is therefore
+run in a worker thread, never on the event loop: a database locked by
+another writer must delay only the chat that waits for it, not every chat.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
@@ -36,6 +41,14 @@ async def maybe_await(value: Awaitable[T] | T) -> T:
     return await value if inspect.isawaitable(value) else value  # type: ignore[return-value]
 
 
+async def call_hook(hook: Callable[..., Awaitable[T] | T], *args: Any) -> T:
+    """Call a hook without blocking the loop: coroutine functions are awaited,
+    plain functions run in a worker thread (they may wait for the database)."""
+    if inspect.iscoroutinefunction(hook) or inspect.iscoroutinefunction(getattr(hook, "__call__", None)):
+        return await hook(*args)
+    return await maybe_await(await asyncio.to_thread(hook, *args))
+
+
 class ReplyDelivery:
     """Mixin for channel adapters: ``_deliver``, ``_say`` and the hooks around them.
 
@@ -58,7 +71,7 @@ class ReplyDelivery:
     _still_waiting: StillWaiting | None
     _kept_chats: set[str]
 
-    def _record_sent(self, chat_id: Any, ids: list, reply: Reply) -> None:
+    async def _record_sent(self, chat_id: Any, ids: list, reply: Reply) -> None:
         """Channel bookkeeping right after a reply went out (before ``on_sent``)."""
 
     async def _say(self, chat_id: Any, text: str) -> None:
@@ -81,7 +94,7 @@ class ReplyDelivery:
                     # Keep this reply and the ones after it, in order, for later.
                     await self._hand_over(chat_id, replies[index:])
                 return
-            self._record_sent(chat_id, ids, reply)
+            await self._record_sent(chat_id, ids, reply)
             await self._notify_sent(chat_id, ids, reply)
 
     async def _behind_kept_replies(self, chat_id: Any) -> bool:
@@ -89,7 +102,7 @@ class ReplyDelivery:
         key = str(chat_id)
         if key not in self._kept_chats or self._still_waiting is None:
             return False
-        waiting = bool(await maybe_await(self._still_waiting(key)))
+        waiting = bool(await call_hook(self._still_waiting, key))
         if not waiting:
             self._kept_chats.discard(key)
         return waiting
@@ -102,7 +115,7 @@ class ReplyDelivery:
         self._kept_chats.add(key)
         for reply in replies:
             try:
-                kept = await maybe_await(self._on_undelivered(key, reply))
+                kept = await call_hook(self._on_undelivered, key, reply)
             except Exception:  # noqa: BLE001
                 self._log.exception("Could not keep an undelivered reply for %s %s", self._chat_label, chat_id)
                 return
@@ -114,6 +127,6 @@ class ReplyDelivery:
         if self._on_sent is None or not ids:
             return
         try:
-            await maybe_await(self._on_sent(str(chat_id), [str(i) for i in ids], reply))
+            await call_hook(self._on_sent, str(chat_id), [str(i) for i in ids], reply)
         except Exception:  # noqa: BLE001 - bookkeeping must not hide the delivered reply
             self._log.exception("on_sent hook failed for %s %s", self._chat_label, chat_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 
@@ -48,9 +48,11 @@ class RateLimits:
 class RateLimiter:
     """Waits before each send as long as the overall, per-chat and group limits require."""
 
-    def __init__(self, limits: RateLimits = RateLimits(), clock: Callable[[], float] = time.monotonic):
+    def __init__(self, limits: RateLimits = RateLimits(), clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep):
         self.limits = limits
         self._clock = clock
+        self._sleep = sleep
         self._overall = _Schedule(limits.overall_per_second, limits.overall_burst)
         self._chats: dict[int | str, _Schedule] = {}
         self._groups: dict[int | str, _Schedule] = {}
@@ -87,7 +89,7 @@ class RateLimiter:
         """Wait until a message to ``chat_id`` may go out."""
         delay = self.reserve(chat_id)
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
 
     def pause(self, chat_id: int | str, seconds: float) -> None:
         """Telegram said "retry after": hold every send to this chat until then."""

@@ -1,16 +1,23 @@
-"""How hard a channel's sender tries, and the failure it reports when it gives up.
+"""How hard a channel's sender tries before it gives up.
 
 Both channels retry the same way (bounded exponential back-off, obeying
-"retry after" a bounded number of times) and report the same facts about a
-failure, so the policy and the failure's fields live here once.
+"retry after" a bounded number of times) and then raise the one
+:class:`handlers.core.messages.SendFailed`, so the policy lives here once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
-from handlers.core.messages import SendFailed as DeliveryFailed
+
+
+#: How a sender waits (``asyncio.sleep``); tests pass a virtual one so no test waits for real.
+Sleep = Callable[[float], Awaitable[Any]]
+real_sleep: Sleep = asyncio.sleep
 
 
 @dataclass(frozen=True)
@@ -28,27 +35,9 @@ class RetryPolicy:
         delay = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
         return delay * random.uniform(0.75, 1.0)
 
-
-class ChannelSendFailed(DeliveryFailed):
-    """A message could not be delivered to one messenger; each channel subclasses it.
-
-    ``permanent`` means retrying cannot help; ``sent_message_ids`` lists the
-    parts of a multi-part reply that went out before the failure, so a retry
-    can avoid repeating them; ``retry_after`` is the messenger's requested
-    wait when flood control gave up. ``channel_label`` names the channel in
-    the message (empty for the default channel).
-    """
-
-    channel_label = ""
-
-    def __init__(self, description: str, *, permanent: bool, chat_id: int | str | None = None,
-                 sent_message_ids: list | None = None, retry_after: float | None = None):
-        super().__init__(description, permanent=permanent, retry_after=retry_after)
-        self.description = description
-        self.chat_id = chat_id
-        self.sent_message_ids = list(sent_message_ids or [])
-
-    def __str__(self) -> str:
-        kind = "permanent" if self.permanent else "temporary"
-        label = f"{self.channel_label} " if self.channel_label else ""
-        return f"{kind} {label}send failure to chat {self.chat_id}: {self.description}"
+    @classmethod
+    def from_settings(cls, settings: Any) -> "RetryPolicy":
+        """The policy ``SEND_RETRY_ATTEMPTS`` / ``SEND_RETRY_BASE_SECONDS`` describe."""
+        base = float(getattr(settings, "send_retry_base_seconds", cls.base_delay))
+        return cls(max_attempts=int(getattr(settings, "send_retry_attempts", cls.max_attempts)), base_delay=base,
+                   max_delay=max(base, cls.max_delay * base / cls.base_delay))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -33,19 +32,3 @@ async def serve_adapter(adapter: Startable, on_started: OnStarted | None = None,
         await (stop_event or asyncio.Event()).wait()
     finally:
         await adapter.stop()
-
-
-def run_until_signal(serve: Callable[[asyncio.Event], Awaitable[None]]) -> None:
-    """Blocking: run ``serve(stop)`` in a new event loop; Ctrl-C or SIGTERM sets ``stop``."""
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(signum, stop.set)
-            except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
-                pass
-        await serve(stop)
-
-    asyncio.run(main())

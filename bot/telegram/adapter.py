@@ -9,12 +9,16 @@ when the core fails.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import CallbackQuery, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot.base import Capabilities, Handle
 from bot.common.delivery import OnSent, OnUndelivered, ReplyDelivery, StillWaiting
@@ -22,15 +26,16 @@ from bot.common.locks import KeyedLocks, RecentKeys
 from bot.common.lazyfile import lazy_fetch
 from bot.common.logfilter import install_token_redaction
 from bot.common.ratelimit import RateLimiter, RateLimits
+from bot.common.retry import Sleep
 from bot.rendering import strip_markup, to_telegram_html, utf16_len
 from bot.telegram.commands import bot_commands
 from bot.telegram.incoming import (ALREADY_CHOSEN, APOLOGY, DEFAULT_ACCEPTED_EXTENSIONS, DOWNLOAD_FAILED,
                                    UNSUPPORTED_CONTENT, IncomingFile, file_of, from_button, from_message,
                                    refusal_for)
 from bot.telegram.render import MAX_TEXT
-from bot.telegram.sender import RetryPolicy, SendFailed, TelegramSender
+from bot.telegram.sender import RetryPolicy, TelegramSender
 from bot.telegram.webhook import WebhookServer, build_webhook_app
-from handlers.core.messages import Attachment, FetchFailed, IncomingMessage, Reply
+from handlers.core.messages import Attachment, FetchFailed, IncomingMessage, Reply, SendFailed
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,6 +43,38 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
 # A short first answer to a button press is written into the pressed message itself.
 MERGE_LIMIT = 300
+
+
+class ChatOrderedUpdates(BaseUpdateProcessor):
+    """One chat's updates one at a time, in arrival order; at most ``concurrency`` chats at once.
+
+    The per-chat lock is taken *before* the global slot. PTB's own semaphore
+    (taken before :meth:`do_process_update`) would otherwise let ten queued
+    messages of one busy chat fill every slot while they wait for their chat,
+    and every other chat would wait behind them. So PTB's semaphore is sized
+    to the backlog (it only bounds queued tasks) and the real limit is ours.
+    """
+
+    def __init__(self, concurrency: int = 8, backlog: int = 4096):
+        super().__init__(backlog)
+        self._chats = KeyedLocks()
+        self._slots = asyncio.Semaphore(concurrency)
+
+    @staticmethod
+    def chat_of(update: object) -> Any:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        return chat.id if chat is not None else None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        async with self._chats.hold(self.chat_of(update)):
+            async with self._slots:
+                await coroutine
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
 
 
 def build_application(settings: Settings, *, webhook: bool, concurrency: int = 8) -> Application:
@@ -49,7 +86,7 @@ def build_application(settings: Settings, *, webhook: bool, concurrency: int = 8
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
-        .concurrent_updates(concurrency)
+        .concurrent_updates(ChatOrderedUpdates(concurrency))
         .job_queue(None)  # scheduling belongs to scheduler/ (APScheduler), not PTB
         .media_write_timeout(60)
     )
@@ -69,9 +106,11 @@ class TelegramAdapter(ReplyDelivery):
 
     def __init__(self, settings: Settings, handle: Handle, *, on_sent: OnSent | None = None,
                  on_undelivered: OnUndelivered | None = None, still_waiting: StillWaiting | None = None,
-                 retry: RetryPolicy = RetryPolicy(), limits: RateLimits = RateLimits(),
+                 retry: RetryPolicy | None = None, limits: RateLimits = RateLimits(),
                  poll_timeout: float = 10.0, concurrency: int = 8,
-                 accepted_extensions: frozenset[str] = DEFAULT_ACCEPTED_EXTENSIONS):
+                 accepted_extensions: frozenset[str] = DEFAULT_ACCEPTED_EXTENSIONS,
+                 clock: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep):
+        """``retry`` defaults to the settings' policy; ``clock``/``sleep`` pace and retry (tests pass virtual ones)."""
         if settings.telegram_bot_token is None:
             raise ValueError("TELEGRAM_BOT_TOKEN chưa được cấu hình")
         install_token_redaction(settings.telegram_bot_token.get_secret_value())
@@ -86,8 +125,8 @@ class TelegramAdapter(ReplyDelivery):
         self._accepted = accepted_extensions
         self.application = build_application(settings, webhook=bool(settings.webhook_url),
                                              concurrency=concurrency)
-        self.sender = TelegramSender(self.application.bot, limiter=RateLimiter(limits), retry=retry)
-        self._chat_locks = KeyedLocks()
+        self.sender = TelegramSender(self.application.bot, limiter=RateLimiter(limits, clock=clock, sleep=sleep),
+                                     retry=retry or RetryPolicy.from_settings(settings), sleep=sleep)
         self._seen_updates = RecentKeys(4096)
         self._pressed = RecentKeys(4096)
         self._webhook: WebhookServer | None = None
@@ -164,15 +203,14 @@ class TelegramAdapter(ReplyDelivery):
 
     # ------------------------------------------------------------ receiving
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One update; its chat's earlier updates are finished (see :class:`ChatOrderedUpdates`)."""
         if not self._seen_updates.add(update.update_id):
             log.info("Telegram update %s was already processed; ignored", update.update_id)
             return
-        chat = update.effective_chat
-        async with self._chat_locks.hold(chat.id if chat else None):
-            if update.callback_query is not None:
-                await self._on_button(update.callback_query)
-            elif update.message is not None:
-                await self._on_message(update.message)
+        if update.callback_query is not None:
+            await self._on_button(update.callback_query)
+        elif update.message is not None:
+            await self._on_message(update.message)
 
     async def _ask_core(self, incoming: IncomingMessage) -> list[Reply] | None:
         """The core's replies, or None after apologising if it failed."""

@@ -24,24 +24,13 @@ from telegram.error import (BadRequest, ChatMigrated, Forbidden, InvalidToken, N
 
 from bot.common.locks import KeyedLocks
 from bot.common.ratelimit import RateLimiter
-from bot.common.retry import ChannelSendFailed, RetryPolicy
+from bot.common.retry import RetryPolicy, Sleep
 from bot.telegram.render import OutgoingPart, invalid_button_data, keyboard, plan_reply
-from handlers.core.messages import Reply
+from handlers.core.messages import Reply, SendFailed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-class SendFailed(ChannelSendFailed):
-    """A message could not be delivered to Telegram.
-
-    ``permanent`` means retrying cannot help (the user blocked the bot, the
-    chat does not exist, the message is invalid); otherwise try again later.
-    ``sent_message_ids`` (Telegram message ids) lists the parts of a
-    multi-part reply that did go out before the failure;
-    ``retry_after`` is Telegram's requested wait when flood control gave up.
-    """
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -64,10 +53,11 @@ class TelegramSender:
     """Sends :class:`Reply` objects through a PTB ``Bot``, paced, ordered and retried."""
 
     def __init__(self, bot: Bot, *, limiter: RateLimiter | None = None,
-                 retry: RetryPolicy = RetryPolicy()):
+                 retry: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep):
         self.bot = bot
-        self.limiter = limiter or RateLimiter()
+        self.limiter = limiter or RateLimiter(sleep=sleep)
         self.retry = retry
+        self._sleep = sleep
         self._order = KeyedLocks()
 
     async def send_reply(self, chat_id: int | str, reply: Reply) -> list[int]:
@@ -151,7 +141,7 @@ class TelegramSender:
                 log.warning("Telegram asked to wait %.0f s before sending to chat %s", wait, chat)
                 self.limiter.pause(chat, wait)
                 if not paced:
-                    await asyncio.sleep(wait)
+                    await self._sleep(wait)
             except ChatMigrated as error:
                 if migrated:
                     raise SendFailed(str(error), permanent=True, chat_id=chat) from error
@@ -169,7 +159,7 @@ class TelegramSender:
                 delay = self.retry.backoff(attempts)
                 log.info("Telegram call for chat %s failed (%s); retry %d in %.1f s",
                          chat, error.message, attempts, delay)
-                await asyncio.sleep(delay)
+                await self._sleep(delay)
             except InvalidToken as error:
                 raise SendFailed("invalid bot token", permanent=False, chat_id=chat) from error
             except TelegramError as error:

@@ -15,10 +15,10 @@ Zalo answers on ``/zalo/webhook`` of the same host and needs its own port
 
 from bot.zalo.adapter import ZaloAdapter, zalo_webhook_url
 from bot.zalo.client import FileTooLarge, ZaloApiError, ZaloClient, ZaloNetworkError
-from bot.zalo.runner import open_sender, run_zalo, serve_zalo
-from bot.zalo.sender import ZALO_LIMITS, SendFailed, ZaloSender
+from bot.zalo.runner import serve_zalo
+from bot.zalo.sender import ZALO_LIMITS, ZaloSender
 
 __all__ = [
-    "FileTooLarge", "SendFailed", "ZALO_LIMITS", "ZaloAdapter", "ZaloApiError", "ZaloClient", "ZaloNetworkError",
-    "ZaloSender", "open_sender", "run_zalo", "serve_zalo", "zalo_webhook_url",
+    "FileTooLarge", "ZALO_LIMITS", "ZaloAdapter", "ZaloApiError", "ZaloClient", "ZaloNetworkError",
+    "ZaloSender", "serve_zalo", "zalo_webhook_url",
 ]

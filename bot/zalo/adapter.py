@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import web
@@ -38,16 +40,16 @@ from bot.common.delivery import OnSent, OnUndelivered, ReplyDelivery, StillWaiti
 from bot.common.locks import KeyedLocks, RecentKeys
 from bot.common.logfilter import install_token_redaction
 from bot.common.ratelimit import RateLimiter, RateLimits
-from bot.common.retry import RetryPolicy
+from bot.common.retry import RetryPolicy, Sleep
 from bot.zalo.client import FileTooLarge, ZaloApiError, ZaloClient, ZaloNetworkError
 from bot.zalo.incoming import (APOLOGY, DOWNLOAD_FAILED, FILES_ELSEWHERE, IMAGE_TOO_BIG, STICKER_REPLY,
                                VOICE_UNSUPPORTED, ZaloEvent, parse_update, to_incoming, unwrap)
 from bot.zalo.memory import ChatMemory, MemoryStore
 from bot.zalo.render import MAX_TEXT
-from bot.zalo.sender import ZALO_LIMITS, PhotoUrl, SendFailed, ZaloSender
+from bot.zalo.sender import ZALO_LIMITS, PhotoUrl, ZaloSender
 from bot.zalo.webhook import DEFAULT_PATH, WebhookServer, add_webhook_route, update_key
 from bot.common.lazyfile import lazy_fetch
-from handlers.core.messages import FetchFailed, Attachment, IncomingMessage, Reply
+from handlers.core.messages import Attachment, FetchFailed, IncomingMessage, Reply, SendFailed
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -74,12 +76,14 @@ class ZaloAdapter(ReplyDelivery):
 
     def __init__(self, settings: Settings, handle: Handle, *, on_sent: OnSent | None = None,
                  on_undelivered: OnUndelivered | None = None, still_waiting: StillWaiting | None = None,
-                 retry: RetryPolicy = RetryPolicy(), limits: RateLimits = ZALO_LIMITS,
+                 retry: RetryPolicy | None = None, limits: RateLimits = ZALO_LIMITS,
                  poll_timeout: int = 30, poll_retry_max: float = 30.0, use_webhook: bool | None = None,
                  webhook_path: str = DEFAULT_PATH, webhook_url: str | None = None,
                  webhook_port: int | None = None, serve_webhook: bool = True,
                  photo_url: PhotoUrl | None = None, concurrency: int = 8,
-                 memory_store: MemoryStore | None = None):
+                 memory_store: MemoryStore | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep):
+        """``retry`` defaults to the settings' policy; ``clock``/``sleep`` pace and retry (tests pass virtual ones)."""
         if settings.zalo_bot_token is None:
             raise ValueError("ZALO_BOT_TOKEN chưa được cấu hình")
         token = settings.zalo_bot_token.get_secret_value()
@@ -98,7 +102,8 @@ class ZaloAdapter(ReplyDelivery):
         self._serve_webhook = serve_webhook
         self._max_file_bytes = settings.max_file_mb * 1024 * 1024
         self.client = ZaloClient(token, settings.zalo_api_base_url)
-        self.sender = ZaloSender(self.client, limiter=RateLimiter(limits), retry=retry, photo_url=photo_url)
+        self.sender = ZaloSender(self.client, limiter=RateLimiter(limits, clock=clock, sleep=sleep),
+                                 retry=retry or RetryPolicy.from_settings(settings), photo_url=photo_url, sleep=sleep)
         self.memory = ChatMemory(store=memory_store)
         self._chat_locks = KeyedLocks()
         self._seen = RecentKeys(4096)
@@ -235,15 +240,15 @@ class ZaloAdapter(ReplyDelivery):
         if event.kind == "text":
             if not event.text.strip():
                 return None
-            choice = self.memory.take_choice(chat, event.text)
+            choice = await self.memory.take_choice(chat, event.text)
             if choice is not None:
                 return to_incoming(event, button_data=choice.data, reply_to=choice.message_id)
-            return to_incoming(event, reply_to=self.memory.take_context(chat))
+            return to_incoming(event, reply_to=await self.memory.take_context(chat))
         if event.kind == "image":
             attachment = await self._fetch_image(event)
             if attachment is None:
                 return None
-            return to_incoming(event, reply_to=self.memory.take_context(chat), attachment=attachment)
+            return to_incoming(event, reply_to=await self.memory.take_context(chat), attachment=attachment)
         notice = NOTICES.get(event.kind)
         if notice is None:
             log.info("Zalo event %s is not handled; ignored", event.event_name)
@@ -286,10 +291,10 @@ class ZaloAdapter(ReplyDelivery):
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Send ``reply`` (e.g. a reminder); the id of the last message. Raises :class:`SendFailed`."""
         ids = await self.sender.send_reply(str(chat_id), reply)
-        self._record_sent(str(chat_id), ids, reply)
+        await self._record_sent(str(chat_id), ids, reply)
         return ids[-1] if ids else None
 
-    def _record_sent(self, chat_id: str, ids: list[str], reply: Reply) -> None:
+    async def _record_sent(self, chat_id: str, ids: list[str], reply: Reply) -> None:
         """Remember the numbered choices and context a delivered reply offered (see ``memory.py``)."""
         _text, choices = buttons_as_numbered(reply)
-        self.memory.remember_sent(chat_id, ids, choices, has_context=bool(reply.context_ref))
+        await self.memory.remember_sent(chat_id, ids, choices, has_context=bool(reply.context_ref))

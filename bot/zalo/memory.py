@@ -12,14 +12,18 @@ second "1" is not a second press; a later chat is not a late reply). A
 newer offer replaces an older one. The memory is in-process and bounded;
 with a ``store`` (the core keeps it in the database) it also survives a
 restart, so "1" typed after the bot was restarted still presses the button.
+The store is read and written in a worker thread, never on the event loop,
+and one chat's writes are applied in the order they were made.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.common.locks import KeyedLocks
 from bot.rendering import resolve_numbered_choice
 
 
@@ -61,30 +65,33 @@ class ChatMemory:
         self._context = _Bounded(capacity)
         self._store = store
         self._loaded: set[str] = set()
+        self._writes = KeyedLocks()
 
-    def _load(self, chat_id: str) -> None:
+    async def _load(self, chat_id: str) -> None:
         """After a restart, pick up what was offered before it."""
         if self._store is None or chat_id in self._loaded:
             return
         self._loaded.add(chat_id)
-        data = self._store.load(chat_id) or {}
+        data = await asyncio.to_thread(self._store.load, chat_id) or {}
         if data.get("choices") and chat_id not in self._choices:
             self._choices.put(chat_id, (dict(data["choices"]), data.get("choice_message")))
         if data.get("context") and chat_id not in self._context:
             self._context.put(chat_id, data["context"])
 
-    def _save(self, chat_id: str) -> None:
+    async def _save(self, chat_id: str) -> None:
         if self._store is None:
             return
-        offered = self._choices.get(chat_id)
-        self._store.save(chat_id, {
-            "choices": offered[0] if offered else None,
-            "choice_message": offered[1] if offered else None,
-            "context": self._context.get(chat_id),
-        })
+        async with self._writes.hold(chat_id):  # the state as of this write, written in order
+            offered = self._choices.get(chat_id)
+            data = {
+                "choices": offered[0] if offered else None,
+                "choice_message": offered[1] if offered else None,
+                "context": self._context.get(chat_id),
+            }
+            await asyncio.to_thread(self._store.save, chat_id, data)
 
-    def remember_sent(self, chat_id: str, message_ids: list[str], choices: dict[str, str],
-                      has_context: bool) -> None:
+    async def remember_sent(self, chat_id: str, message_ids: list[str], choices: dict[str, str],
+                            has_context: bool) -> None:
         """Record a delivered reply: its numbered choices (if any) and whether it carried a context."""
         if not message_ids:
             return
@@ -95,11 +102,11 @@ class ChatMemory:
         if has_context:
             self._context.put(chat_id, last)
         if choices or has_context:
-            self._save(chat_id)
+            await self._save(chat_id)
 
-    def take_choice(self, chat_id: str, text: str) -> Choice | None:
+    async def take_choice(self, chat_id: str, text: str) -> Choice | None:
         """The choice ``text`` picks ("2", "số 2", "2."), consumed; None if it picks nothing."""
-        self._load(chat_id)
+        await self._load(chat_id)
         offered = self._choices.get(chat_id)
         if offered is None:
             return None
@@ -110,15 +117,15 @@ class ChatMemory:
         del self._choices[chat_id]
         if self._context.get(chat_id) == message_id:
             del self._context[chat_id]  # answered by the choice: not also by the next text
-        self._save(chat_id)
+        await self._save(chat_id)
         return Choice(data, message_id)
 
-    def take_context(self, chat_id: str) -> str | None:
+    async def take_context(self, chat_id: str) -> str | None:
         """The id of the last context message, consumed (the next plain message replies to it)."""
-        self._load(chat_id)
+        await self._load(chat_id)
         context = self._context.pop(chat_id, None)
         if context is not None:
-            self._save(chat_id)
+            await self._save(chat_id)
         return context
 
     def pending_choices(self, chat_id: str) -> dict[str, str]:

@@ -3,9 +3,8 @@
 Every message the bot sends on Zalo — answers and the dispatcher's
 reminders — goes through :class:`ZaloSender`: paced, in order per chat,
 retried with bounded exponential back-off on network errors, 5xx and 429,
-and finally reported as :class:`SendFailed` (a
-:class:`handlers.messages.SendFailed`) so the dispatcher can retry later or
-give up: nothing is dropped silently.
+and finally reported as :class:`handlers.core.messages.SendFailed` so the
+dispatcher can retry later or give up: nothing is dropped silently.
 
 Zalo does not document its rate limits. We pace like Telegram's private
 chats (about one message a second per chat, short bursts of three, 20 a
@@ -23,10 +22,10 @@ from typing import Any
 
 from bot.common.locks import KeyedLocks
 from bot.common.ratelimit import RateLimiter, RateLimits
-from bot.common.retry import ChannelSendFailed, RetryPolicy
+from bot.common.retry import RetryPolicy, Sleep
 from bot.zalo.client import ZaloApiError, ZaloClient, ZaloNetworkError
 from bot.zalo.render import OutgoingPart, plan_reply
-from handlers.core.messages import Attachment, Reply
+from handlers.core.messages import Attachment, Reply, SendFailed
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +38,9 @@ ZALO_LIMITS = RateLimits(overall_per_second=20.0, overall_burst=5, chat_per_seco
 PhotoUrl = Callable[[Attachment], Awaitable[str | None] | str | None]
 
 
-class SendFailed(ChannelSendFailed):
-    """A message could not be delivered to Zalo.
-
-    ``permanent`` means retrying cannot help (the chat does not exist, the
-    request is invalid). ``sent_message_ids`` lists the parts of a multi-part
-    reply that went out before the failure.
-    """
-
-    channel_label = "Zalo"
+def _failed(description: str, **facts: Any) -> SendFailed:
+    """A :class:`SendFailed` labelled as Zalo's."""
+    return SendFailed(description, channel="Zalo", **facts)
 
 
 def _is_permanent(error: ZaloApiError) -> bool:
@@ -68,10 +61,12 @@ class ZaloSender:
     """Sends :class:`Reply` objects through a :class:`ZaloClient`, paced, ordered and retried."""
 
     def __init__(self, client: ZaloClient, *, limiter: RateLimiter | None = None,
-                 retry: RetryPolicy = RetryPolicy(), photo_url: PhotoUrl | None = None):
+                 retry: RetryPolicy = RetryPolicy(), photo_url: PhotoUrl | None = None,
+                 sleep: Sleep = asyncio.sleep):
         self.client = client
-        self.limiter = limiter or RateLimiter(ZALO_LIMITS)
+        self.limiter = limiter or RateLimiter(ZALO_LIMITS, sleep=sleep)
         self.retry = retry
+        self._sleep = sleep
         self._photo_url = photo_url
         self._order = KeyedLocks()
 
@@ -120,20 +115,20 @@ class ZaloSender:
                     flood_waits += 1
                     wait = error.retry_after if error.retry_after is not None else self.retry.backoff(flood_waits)
                     if flood_waits > self.retry.max_flood_waits or wait > self.retry.max_flood_wait:
-                        raise SendFailed(f"rate limited: retry after {wait:.0f} s", permanent=False,
+                        raise _failed(f"rate limited: retry after {wait:.0f} s", permanent=False,
                                          chat_id=chat_id, retry_after=wait) from None
                     log.warning("Zalo asked to slow down; waiting %.1f s before sending to chat %s", wait, chat_id)
                     self.limiter.pause(chat_id, wait)
                     if not paced:
-                        await asyncio.sleep(wait)
+                        await self._sleep(wait)
                     continue
                 if error.error_code == 401:
-                    raise SendFailed("invalid bot token", permanent=False, chat_id=chat_id) from None
+                    raise _failed("invalid bot token", permanent=False, chat_id=chat_id) from None
                 if _is_permanent(error):
-                    raise SendFailed(f"{error.error_code} {error.description}", permanent=True,
+                    raise _failed(f"{error.error_code} {error.description}", permanent=True,
                                      chat_id=chat_id) from None
                 if not _is_server_side(error):
-                    raise SendFailed(f"{error.error_code} {error.description}", permanent=False,
+                    raise _failed(f"{error.error_code} {error.description}", permanent=False,
                                      chat_id=chat_id) from None
                 reason = f"{error.error_code} {error.description}"
             except ZaloNetworkError as error:
@@ -142,10 +137,10 @@ class ZaloSender:
                 reason = error.reason
             attempts += 1
             if attempts >= self.retry.max_attempts:
-                raise SendFailed(f"{reason} (after {attempts} attempts)", permanent=False, chat_id=chat_id)
+                raise _failed(f"{reason} (after {attempts} attempts)", permanent=False, chat_id=chat_id)
             delay = self.retry.backoff(attempts)
             log.info("Zalo call for chat %s failed (%s); retry %d in %.1f s", chat_id, reason, attempts, delay)
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
 
 
 def _message_id(result: Any) -> str:

@@ -73,15 +73,31 @@ class FetchFailed(Exception):
 
 
 class SendFailed(Exception):
-    """A message could not be delivered — the contract between every channel
-    adapter and the dispatcher.
+    """A message could not be delivered — the one failure every channel's
+    sender raises and the dispatcher and adapters catch.
 
     ``permanent`` means retrying cannot help (the bot was blocked, the chat
-    does not exist); otherwise the dispatcher tries again later, after
-    ``retry_after`` seconds when the channel asked for a wait.
+    does not exist, the message is invalid); otherwise the dispatcher tries
+    again later, after ``retry_after`` seconds when the channel asked for a
+    wait. ``sent_message_ids`` lists the parts of a multi-part reply that went
+    out before the failure; ``chat_id`` and ``channel`` ("Zalo", "" for
+    Telegram) only shape the message.
     """
 
-    def __init__(self, message: str = "send failed", *, permanent: bool = False, retry_after: float | None = None):
-        super().__init__(message)
+    def __init__(self, description: str = "send failed", *, permanent: bool = False,
+                 retry_after: float | None = None, chat_id: int | str | None = None,
+                 sent_message_ids: list | None = None, channel: str = ""):
+        super().__init__(description)
+        self.description = description
         self.permanent = permanent
         self.retry_after = retry_after
+        self.chat_id = chat_id
+        self.sent_message_ids = list(sent_message_ids or [])
+        self.channel = channel
+
+    def __str__(self) -> str:
+        if self.chat_id is None:
+            return self.description
+        kind = "permanent" if self.permanent else "temporary"
+        label = f"{self.channel} " if self.channel else ""
+        return f"{kind} {label}send failure to chat {self.chat_id}: {self.description}"

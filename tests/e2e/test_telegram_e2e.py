@@ -166,9 +166,12 @@ def test_bot_over_telegram_end_to_end(fake, setup):
 
     # the API goes down for a while; questions asked meanwhile are answered after
     fake.go_down()
-    time.sleep(4)
+    polling_failures = bot.logs().count("Telegram polling failed")
+    deadline = time.monotonic() + 30
+    while bot.logs().count("Telegram polling failed") == polling_failures and time.monotonic() < deadline:
+        time.sleep(0.1)  # until the bot noticed the outage (its poll failed)
+    assert bot.logs().count("Telegram polling failed") > polling_failures
     fake.user_sends_text(HEAD, "/hoso")
-    time.sleep(2)
     fake.come_back()
     _wait_text(fake, HEAD, "không có hồ sơ đang giải quyết", timeout=60)
 

@@ -46,7 +46,7 @@ def test_zalo_registration_tasks_and_numbered_choice(tmp_path):
     proc = subprocess.Popen([sys.executable, "main.py", "run", "--now", NOW], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     try:
-        fake.wait_for_calls_sync("getUpdates", 1, timeout=60)
+        fake.wait_for_calls_sync("getUpdates", 1, timeout=60, started=True)  # polling has begun
         fake.user_sends_text(USER, f"/start {code}")
         _wait(fake, "đăng ký thành công")
         fake.user_sends_text(USER, "/viec")

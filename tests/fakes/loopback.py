@@ -4,7 +4,10 @@
 loop (``async with``) or in a daemon thread with its own loop
 (``start_in_thread`` / ``stop``), can go down and come back on the same
 port, injects faults (``fail_next``, ``fail_for``) and records calls, with
-``wait_for_*`` helpers for tests. Subclasses (``FakeTelegram``,
+``wait_for_*`` helpers for tests. A call counts as made once its effect is
+in place (the message stored, the webhook set) and its answer is ready, so a
+test that waits for a call never looks before the effect; ``started=True``
+also shows calls still in progress (a long poll that is waiting). Subclasses (``FakeTelegram``,
 ``FakeZalo``) add their routes and imitate one messenger's API.
 """
 
@@ -51,6 +54,7 @@ class ApiCall:
     at: float  # time.time() when the request arrived
     status: int = 200
     description: str | None = None
+    done: bool = False  # set once the call's effect is in place and its answer is ready
 
 
 @dataclass
@@ -285,10 +289,12 @@ class LoopbackApiServer:
     def sent_messages(self, chat_id: Any = None) -> list:
         raise NotImplementedError
 
-    def calls(self, method: str | None = None) -> list:
-        """Every API request in arrival order (optionally of one method, case-insensitive)."""
+    def calls(self, method: str | None = None, *, started: bool = False) -> list:
+        """Every finished API request in arrival order (optionally of one method, case-insensitive);
+        ``started=True`` includes requests still being answered."""
         with self._lock:
-            return [c for c in self._calls if method is None or c.method.lower() == method.lower()]
+            return [c for c in self._calls if (started or c.done)
+                    and (method is None or c.method.lower() == method.lower())]
 
     def pending_updates(self) -> list[dict]:
         with self._lock:
@@ -323,23 +329,24 @@ class LoopbackApiServer:
             time.sleep(0.01)
         return self._enough(chat_id, n)
 
-    def _enough_calls(self, method: str, n: int) -> list:
-        found = self.calls(method)
+    def _enough_calls(self, method: str, n: int, started: bool = False) -> list:
+        found = self.calls(method, started=started)
         if len(found) < n:
             raise AssertionError(f"expected {n} {method} calls, got {len(found)}")
         return found
 
-    async def wait_for_calls(self, method: str, n: int = 1, timeout: float = 5.0) -> list:
+    async def wait_for_calls(self, method: str, n: int = 1, timeout: float = 5.0, *, started: bool = False) -> list:
+        """Wait until ``n`` calls of ``method`` took effect (``started``: arrived)."""
         deadline = time.monotonic() + timeout
-        while len(self.calls(method)) < n and time.monotonic() < deadline:
+        while len(self.calls(method, started=started)) < n and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
-        return self._enough_calls(method, n)
+        return self._enough_calls(method, n, started)
 
-    def wait_for_calls_sync(self, method: str, n: int = 1, timeout: float = 5.0) -> list:
+    def wait_for_calls_sync(self, method: str, n: int = 1, timeout: float = 5.0, *, started: bool = False) -> list:
         deadline = time.monotonic() + timeout
-        while len(self.calls(method)) < n and time.monotonic() < deadline:
+        while len(self.calls(method, started=started)) < n and time.monotonic() < deadline:
             time.sleep(0.01)
-        return self._enough_calls(method, n)
+        return self._enough_calls(method, n, started)
 
     # ---------------------------------------------------------------- HTTP
     @web.middleware

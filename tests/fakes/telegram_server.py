@@ -409,10 +409,16 @@ class FakeTelegram(LoopbackApiServer):
 
     async def _on_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
-        key = method.lower()
         call = ApiCall(method=method, params={}, at=time.time())
         with self._lock:
             self._calls.append(call)
+        try:
+            return await self._answer_api(request, call)
+        finally:
+            call.done = True  # recorded as made only now that its effect is in place
+
+    async def _answer_api(self, request: web.Request, call: ApiCall) -> web.StreamResponse:
+        key = call.method.lower()
         try:
             params = await self._read_params(request)
         except Exception:  # noqa: BLE001 - malformed body is the client's problem
@@ -459,7 +465,8 @@ class FakeTelegram(LoopbackApiServer):
             return web.json_response(ApiError(401, "Unauthorized").payload(), status=401)
         with self._lock:
             stored = self._files_by_path.get(request.match_info["path"])
-            call = ApiCall(method="download", params={"file_path": request.match_info["path"]}, at=time.time())
+            call = ApiCall(method="download", params={"file_path": request.match_info["path"]}, at=time.time(),
+                           done=True)
             self._calls.append(call)
         if stored is None:
             call.status = 404

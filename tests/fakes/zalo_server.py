@@ -173,10 +173,16 @@ class FakeZalo(LoopbackApiServer):
 
     async def _on_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
-        key = method.lower()
         call = ApiCall(method=method, params={}, at=time.time())
         with self._lock:
             self._calls.append(call)
+        try:
+            return await self._answer_api(request, call)
+        finally:
+            call.done = True  # recorded as made only now that its effect is in place
+
+    async def _answer_api(self, request: web.Request, call: ApiCall) -> web.StreamResponse:
+        key = call.method.lower()
         try:
             call.params = await self._read_params(request)
         except Exception:  # noqa: BLE001 - a malformed body is the client's problem

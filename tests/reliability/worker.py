@@ -1,17 +1,20 @@
 """A dispatcher process for the reliability tests: sends the outbox through a
 Bot-API-shaped HTTP sink (the fake Telegram server) until nothing is left.
 
-Run: python -m tests.reliability.worker --database-url URL --api URL [--offset S] [--lock-seconds S]
+Run: python -m tests.reliability.worker --database-url URL --api URL [--offset S] [--lock-seconds S] [--limit N]
 
 ``--offset`` shifts the real clock (seconds) so the run happens inside office
 hours whatever the time of day; the shift is the same for every restart, so
-lock expiry still works across kills.
+lock expiry still works across kills. ``--lock-seconds`` is the claim lease
+(renewed while sending); ``--limit`` how many rows one round claims.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -19,7 +22,7 @@ import httpx
 from handlers.core.messages import Reply
 from models.db import make_engine, session_factory
 from scheduler.dispatcher import dispatch_once, outstanding
-from scheduler.senders import SendFailed
+from handlers.core.messages import SendFailed
 from settings import Settings
 
 
@@ -28,7 +31,7 @@ class HttpSender:
 
     def __init__(self, api: str) -> None:
         self.api = api
-        self.client = httpx.AsyncClient(timeout=10)
+        self.client = httpx.AsyncClient(timeout=30)
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         try:
@@ -41,7 +44,7 @@ class HttpSender:
         return str(body["result"]["message_id"])
 
 
-async def run(url: str, api: str, offset: float, lock_seconds: int) -> None:
+async def run(url: str, api: str, offset: float, lock_seconds: float, limit: int = 10) -> None:
     settings = Settings(_env_file=None, database_url=url)
     factory = session_factory(make_engine(url))
     sender = HttpSender(api)
@@ -50,7 +53,7 @@ async def run(url: str, api: str, offset: float, lock_seconds: int) -> None:
         return datetime.now(timezone.utc) + timedelta(seconds=offset)
 
     while True:
-        n = await dispatch_once(factory, settings, {"telegram": sender}, clock(), limit=10, lock_seconds=lock_seconds)
+        n = await dispatch_once(factory, settings, {"telegram": sender}, clock(), limit=limit, lock_seconds=lock_seconds)
         if n == 0:
             if outstanding(factory) == 0:
                 return
@@ -62,9 +65,11 @@ def main() -> None:
     p.add_argument("--database-url", required=True)
     p.add_argument("--api", required=True)
     p.add_argument("--offset", type=float, default=0.0)
-    p.add_argument("--lock-seconds", type=int, default=1)
+    p.add_argument("--lock-seconds", type=float, default=1.0)
+    p.add_argument("--limit", type=int, default=10)
     a = p.parse_args()
-    asyncio.run(run(a.database_url, a.api, a.offset, a.lock_seconds))
+    logging.basicConfig(level=os.environ.get("WORKER_LOG", "WARNING"), format="%(relativeCreated)d %(process)d %(name)s %(message)s")
+    asyncio.run(run(a.database_url, a.api, a.offset, a.lock_seconds, a.limit))
 
 
 if __name__ == "__main__":
