@@ -47,9 +47,12 @@ def open_database(settings: Settings):
     from models.db import make_engine, session_factory, upgrade
     from models.org_file import load_org, use_org_file
 
+    from bot.common.leader import migration_lock
+
     use_org_file(settings.org_file)
     engine = make_engine(settings.database_url)
-    upgrade(engine, org=load_org(settings.org_file))
+    with migration_lock(engine):  # two processes started together: one migrates, the other waits
+        upgrade(engine, org=load_org(settings.org_file))
     return session_factory(engine)
 
 
@@ -120,9 +123,17 @@ def _channel_hooks(core, channel: str) -> dict:
 
 async def _serve_channels(settings: Settings, factory, core, clock) -> None:
     """Every configured messenger in one event loop, sharing the core and the
-    outbound scheduler; stops cleanly on Ctrl-C or SIGTERM."""
+    outbound scheduler; stops cleanly on Ctrl-C or SIGTERM.
+
+    Channels that long-poll run only while this process holds the polling
+    lock (:mod:`bot.common.leader`: one poller per PostgreSQL database, any
+    other process waits and takes over if it dies); webhook channels always
+    run. The scheduler starts once every configured channel can send, so a
+    waiting process never marks a message undeliverable for want of a sender.
+    """
     import signal
 
+    from bot.common.leader import poll_leadership
     from scheduler.jobs import start_scheduler
 
     stop = asyncio.Event()
@@ -131,33 +142,53 @@ async def _serve_channels(settings: Settings, factory, core, clock) -> None:
         loop.add_signal_handler(signum, stop.set)
     senders: dict = {}
     jobs: list = []
+    channels: list[tuple[str, bool, Callable]] = []  # (name, polls, serve(stop_event))
 
     def started(channel: str):
         def on_started(adapter) -> None:
             senders[channel] = adapter  # the dispatcher looks channels up at send time
-            if not jobs:
+            if not jobs and len(senders) == len(channels):
                 jobs.append(start_scheduler(factory, settings, senders, clock=clock, loop=loop))
         return on_started
 
-    serving = []
+    def stop_jobs() -> None:
+        while jobs:
+            jobs.pop().shutdown()
+
     if settings.telegram_bot_token is not None:
         from bot.telegram.runner import serve_telegram
 
-        serving.append(serve_telegram(settings, core.handle, started("telegram"), stop_event=stop,
-                                      **_channel_hooks(core, "telegram")))
+        channels.append(("telegram", not settings.webhook_url, lambda until: serve_telegram(
+            settings, core.handle, started("telegram"), stop_event=until, **_channel_hooks(core, "telegram"))))
     if settings.zalo_bot_token is not None:
         from bot.zalo import serve_zalo
 
         # One webhook port: when Telegram uses it, Zalo polls.
         zalo_options = {"use_webhook": False} if settings.telegram_bot_token is not None else {}
-        serving.append(serve_zalo(settings, core.handle, started("zalo"), stop_event=stop,
-                                  memory_store=core.channel_memory("zalo"), **_channel_hooks(core, "zalo"),
-                                  **zalo_options))
+        zalo_polls = settings.telegram_bot_token is not None or not settings.webhook_url
+        channels.append(("zalo", zalo_polls, lambda until: serve_zalo(
+            settings, core.handle, started("zalo"), stop_event=until, memory_store=core.channel_memory("zalo"),
+            **_channel_hooks(core, "zalo"), **zalo_options)))
+
+    async def serve_polling(group: list[Callable]) -> None:
+        engine = factory.kw["bind"]
+        while not stop.is_set():
+            async with poll_leadership(engine, stop) as lead:
+                if not lead.held:
+                    return
+                try:
+                    await asyncio.gather(*(serve(lead.ended) for serve in group))
+                finally:
+                    stop_jobs()  # a lost lock: send nothing until elected again
+
+    serving = [serve(stop) for _name, polls, serve in channels if not polls]
+    polling = [serve for _name, polls, serve in channels if polls]
+    if polling:
+        serving.append(serve_polling(polling))
     try:
         await asyncio.gather(*serving)
     finally:
-        for handle in jobs:
-            handle.shutdown()
+        stop_jobs()
 
 
 app = build_app(Root(

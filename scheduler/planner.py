@@ -152,9 +152,18 @@ def reminder_rows(
     """Rows for every due (step, recipient) not yet in the outbox; and how many items were looked at."""
     items = open_items(session, today + timedelta(days=PLANNING_HORIZON_DAYS))
     wanted: list[tuple[str, WorkItem, date, Step, object, bool]] = []
+    # Most items follow the office's policy and share a few hundred deadlines:
+    # their steps are computed once per (deadline, status), not per item.
+    shared: dict[tuple[date, str | None], list[Step]] = {}
     for item in items:
         deadline = item.deadline
-        for step in due_steps(deadline, now, _policy_for(item.task, policy), cal, status=item.status):
+        if item.task.reminder_policy:
+            steps = due_steps(deadline, now, _policy_for(item.task, policy), cal, status=item.status)
+        else:
+            steps = shared.get((deadline, item.status))
+            if steps is None:
+                steps = shared[(deadline, item.status)] = due_steps(deadline, now, policy, cal, status=item.status)
+        for step in steps:
             recipients = [(p, False) for p in people.unit_heads(item.task.lead_unit_id)]
             if step.escalate:
                 recipients += [(p, True) for p in people.escalation(item.task.lead_unit_id)]
