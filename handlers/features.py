@@ -22,7 +22,7 @@ from handlers.people.permissions import Action, load_dossier, load_extension, lo
 from handlers.reporting import digest, documents
 from handlers.scoring import assessments
 from handlers.tasks import commands as tasks
-from handlers.tasks import extension, progress, reminders, review
+from handlers.tasks import extension, progress, reminders, replying, review
 from handlers.worktime import commands as worktime_commands
 
 
@@ -78,10 +78,10 @@ def build_registry() -> Registry:
     # Free text, in order: a correction of the document under review ("mục 3: …", only while
     # one is under review); a reply to a reminder is progress, not a question.
     r.on_text("import_correction", review.handle_correction)
-    r.on_text("reminder_reply", progress.on_reminder_reply)
+    r.on_text("reply", replying.on_reply)
     r.on_text("documents", documents.on_text)
     r.on_text("weekly_digest", digest.on_text)
-    r.on_text("numbered_progress", progress.on_numbered_reply)
+    r.on_text("numbered_reply", replying.on_numbered)
     r.on_text("people_admin", people_admin.on_text)  # "ai chưa đăng ký" from the office
     r.on_text("question", answers.answer_text)  # always answers
 

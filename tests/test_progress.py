@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.tasks.extension import parse_proposed_date
-from handlers.core.messages import Attachment
+from handlers.core.messages import Attachment, Reply
 from handlers.tasks.progress import parse_progress
 from handlers.core.router import Core
 from models.audit import AuditLog
@@ -180,15 +180,19 @@ async def test_a_bare_number_after_update_is_a_percentage(core, factory, setting
     assert _task(factory, task_id).percent == 95
 
 
-async def test_lower_progress_is_recorded_and_said_to_be_lower(core, factory, settings, task_id):
+async def test_lower_progress_is_confirmed_before_it_is_stored(core, factory, settings, task_id):
     mai = Chat(core, "mai")
     mai.receive(await _reminder_for(factory, settings, "mai"))
     mai.reply("xong 90%")
-    assert "giảm từ 90% xuống 80%" in text_of(mai.reply("xong 80%"))
-    assert "giảm từ 80% xuống 0%" in text_of(mai.reply("0%"))
-    assert _task(factory, task_id).percent == 0
+    asked = mai.reply("xong 80%")
+    assert "đang ở mức 90%" in text_of(asked) and _task(factory, task_id).percent == 90  # nothing stored yet
+    assert buttons_of(asked) == [("Giảm xuống 80%", f"pct:task:{task_id}:80")]
+    assert "giảm từ 90% xuống 80%" in text_of(mai.press(f"pct:task:{task_id}:80"))
+    assert _task(factory, task_id).percent == 80
     mai.press(f"done:task:{task_id}")
-    answer = text_of(mai.reply("xong 70%"))
+    mai.receive(Reply("", context_ref=f"task:{task_id}"))
+    assert "Giảm xuống 70%" in str(buttons_of(mai.reply("xong 70%")))
+    answer = text_of(mai.press(f"pct:task:{task_id}:70"))
     assert "giảm từ 100% xuống 70%" in answer and "mở lại" in answer
     assert _task(factory, task_id).status == "open"
 
@@ -215,7 +219,8 @@ async def test_a_leader_closing_a_units_task_tells_the_head(core, factory, setti
     assert "Triển khai phần mềm" in told[0].text and told[0].context_ref == f"task:{task_id}"
     mai = Chat(core, "mai")
     mai.receive(told[0])
-    mai.reply("xong 80%")  # the head corrects it
+    mai.reply("xong 80%")  # the head corrects it: a lower figure is confirmed first
+    mai.press(f"pct:task:{task_id}:80")
     assert (_task(factory, task_id).status, _task(factory, task_id).percent) == ("open", 80)
     mai.press(f"done:task:{task_id}")  # the head closing their own task tells nobody
     await dispatch_once(factory, settings, {"console": sender}, NOW)

@@ -69,6 +69,13 @@ def on_request(ctx: Ctx, ref: str) -> Reply:
     found = item_or_gone(ctx, ref)
     if isinstance(found, Reply):
         return found
+    return request(ctx, found)
+
+
+def request(ctx: Ctx, found: WorkItem, until: date | None = None, typed: str | None = None) -> Reply:
+    """Start a request: by the button (ask for the date), or typed ("xin gia hạn đến 15/12
+    do chờ quyết định phê duyệt": the date and the whole message as the reason, sent at once;
+    without a date the bot asks for it, as after the button)."""
     if not can_change_task(ctx.person, found.task):
         ctx.audit("extension_refused", found.ref)
         return not_allowed_reply(ctx, found)
@@ -76,6 +83,8 @@ def on_request(ctx: Ctx, ref: str) -> Reply:
         return Reply(_("The task \"{title}\" is already marked as done.").format(title=title_of(found)))
     if _pending_request(ctx, found) is not None:
         return Reply(_("An extension request for this task is already waiting for a decision."))
+    if until is not None:
+        return _take_date(ctx, found, until, (typed or "").strip()[:300])
     conversation.ask(ctx, DATE_FLOW, "date", ttl=STATE_TTL, ref=found.ref)
     return Reply(_("Current deadline: {date}. Until which date do you propose to extend it? (e.g. 30/12 or 30/12/2026; you may add the reason after the date)").format(
         date=fmt_date(found.deadline, weekday=True)))

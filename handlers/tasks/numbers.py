@@ -27,12 +27,15 @@ _BARE = re.compile(r"^#?(\d{1,3})\s*[:.,)\-–]?\s+(.+)$")
 
 def remember(session: Session, person_id: int, refs: list[str], now: datetime) -> None:
     """Number ``refs`` 1, 2, 3 … for this person (replacing the previous numbering)."""
-    state.write(session, person_id, STATE_KEY, refs[:MAX_REMEMBERED], now)
+    state.write(session, person_id, STATE_KEY, {"refs": refs[:MAX_REMEMBERED], "at": now.isoformat()}, now)
 
 
-def ref_for(ctx: Ctx, n: int) -> str | None:
-    refs = state.get_state(ctx, STATE_KEY) or []
-    return refs[n - 1] if 1 <= n <= len(refs) else None
+def remembered(ctx: Ctx) -> tuple[list[str], datetime | None]:
+    """The numbered refs of the last list shown with ``/viec``, and when it was shown."""
+    raw = state.get_state(ctx, STATE_KEY) or {}
+    if not isinstance(raw, dict):
+        return [], None
+    return list(raw.get("refs") or []), datetime.fromisoformat(raw["at"]) if raw.get("at") else None
 
 
 def split_numbered(text: str) -> tuple[int, str, bool] | None:

@@ -33,7 +33,6 @@ from handlers.core.outbox import enqueue, notification_row, reply_payload
 from handlers.people.permissions import Action, can_change_task, refusal
 from handlers.people.recipients import Directory, head_names
 from handlers.tasks.changes import record_progress
-from handlers.tasks.numbers import ref_for, split_numbered
 from handlers.text.fold import fold
 from models.outbox import SentMessage
 from models.queries import WorkItem, find_work_item
@@ -238,48 +237,6 @@ def ask_if_percent(ctx: Ctx, item: WorkItem, n: int) -> Reply:
 
 
 # ---------------------------------------------------------------- router entry points
-
-
-def on_reminder_reply(ctx: Ctx) -> Reply | None:
-    """Free text replying to a reminder (or to any message about a task)."""
-    text = (ctx.msg.text or "").strip()
-    item = replied_item(ctx)
-    if item is None:
-        return None
-    n = bare_number(text)
-    if n is not None and n <= 100:
-        return ask_if_percent(ctx, item, n)
-    report = parse_progress(text)
-    if not is_for_us(report, text):
-        return None
-    return apply_update(ctx, item, report)
-
-
-def on_numbered_reply(ctx: Ctx) -> Reply | None:
-    """"việc 3 xong 80%", "3 xong", "việc 3": progress by the number of the last list shown.
-
-    A bare number counts only with a progress word after it ("3 việc quá hạn"
-    is a question); "việc 3" alone asks for the progress of that task.
-    """
-    text = (ctx.msg.text or "").strip()
-    found = split_numbered(text)
-    if found is None:
-        return None
-    n, rest, named = found
-    report = parse_progress(rest) if rest else ProgressReport(None, None)
-    if not named and report.percent is None and not report.invalid:
-        return None
-    if rest and not is_for_us(report, rest):
-        return None
-    ref = ref_for(ctx, n)
-    if ref is None:
-        return Reply(_("I do not know which task number {n} is. Type /viec to see your tasks with their numbers.").format(n=n))
-    found_item = item_or_gone(ctx, ref)
-    if isinstance(found_item, Reply):
-        return found_item
-    if not rest:
-        return on_update(ctx, ref)
-    return apply_update(ctx, found_item, report)
 
 
 def on_update_answer(ctx: Ctx, pending: Pending) -> Reply | None:

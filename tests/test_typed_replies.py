@@ -1,0 +1,122 @@
+"""Typed answers act like the buttons: an extension asked in words reaches the
+supervising deputy director, whose typed "đồng ý" moves the deadline; thanks
+change nothing; a number answers a round of reminders — through the core."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from handlers.core.messages import Reply
+from handlers.core.router import Core
+from handlers.features import build_registry
+from models.db import transaction
+from models.outbox import Notification
+from models.tasks import ExtensionRequest, ProgressUpdate, Task
+from scheduler.dispatcher import dispatch_once
+from tests import factories as f
+from tests.conftest import NOW, Chat, text_of
+from tests.test_dispatcher import ListSender
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def core(factory, settings):
+    return Core(factory, settings, build_registry(), clock=lambda: NOW)
+
+
+@pytest.fixture
+def task_id(factory):
+    with transaction(factory) as s:
+        f.person(s, "mai", role="head", unit_code="QLCN", name="Nguyễn Thị Mai")
+        f.person(s, "hoa", role="leader", unit_code="BGD", name="Trần Công Hòa", supervises=["QLCN"])
+        t = f.task(s, "Triển khai phần mềm quản lý hồ sơ công việc", lead="QLCN", deadline=date(2026, 11, 25),
+                   conclusion_=f.conclusion(s), ref="7", percent=20)
+        return t.id
+
+
+def _deadline(factory, task_id) -> date:
+    with factory() as s:
+        return s.get(Task, task_id).deadline
+
+
+async def test_a_typed_extension_reaches_the_deputy_whose_typed_yes_moves_the_deadline(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    mai.receive(Reply("🔔 Nhắc việc", context_ref=f"task:{task_id}"))
+    answer = text_of(mai.reply("xin gia hạn đến 15/12 do chờ quyết định phê duyệt"))
+    assert "Trần Công Hòa" in answer and "15/12/2026" in answer
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    [request] = sender.to("hoa")
+    assert "chờ quyết định phê duyệt" in request.text
+    hoa = Chat(core, "hoa")
+    hoa.receive(request)
+    assert "15/12/2026" in text_of(hoa.reply("Đồng ý nhé"))
+    assert _deadline(factory, task_id) == date(2026, 12, 15)
+    with factory() as s:
+        assert s.scalar(select(ExtensionRequest.status)) == "approved"
+
+
+async def test_a_typed_refusal_with_its_reason_reaches_the_head(core, factory, settings, task_id):
+    mai = Chat(core, "mai")
+    mai.receive(Reply("🔔 Nhắc việc", context_ref=f"task:{task_id}"))
+    mai.reply("xin gia hạn đến 15/12")
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    hoa = Chat(core, "hoa")
+    hoa.receive(sender.to("hoa")[0])
+    hoa.reply("Không đồng ý, việc này đã chậm nhiều rồi sao còn xin thêm?")
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    told = text_of(sender.to("mai"))
+    assert "đã chậm nhiều rồi" in told
+    assert _deadline(factory, task_id) == date(2026, 11, 25)
+
+
+def test_an_extension_without_a_date_asks_for_it(core, factory, task_id):
+    mai = Chat(core, "mai")
+    mai.receive(Reply("🔔 Nhắc việc", context_ref=f"task:{task_id}"))
+    assert "đến ngày nào" in text_of(mai.reply("cho em xin thêm 5 ngày ạ")).lower()
+    assert "lý do" in text_of(mai.say("2/12")).lower()
+    with factory() as s:
+        assert s.scalar(select(func.count(ExtensionRequest.id))) == 0  # not sent before the reason step
+
+
+@pytest.mark.parametrize("text", ["ok em", "dạ vâng", "cảm ơn", "👍"])
+def test_thanks_change_nothing(core, factory, task_id, text):
+    mai = Chat(core, "mai")
+    mai.receive(Reply("🔔 Nhắc việc", context_ref=f"task:{task_id}"))
+    assert "Không có gì thay đổi" in text_of(mai.reply(text)) or text == "👍"
+    with factory() as s:
+        assert s.scalar(select(func.count(ProgressUpdate.id))) == 0
+
+
+def test_a_completion_that_does_not_say_so_plainly_is_confirmed(core, factory, task_id):
+    mai = Chat(core, "mai")
+    mai.receive(Reply("🔔 Nhắc việc", context_ref=f"task:{task_id}"))
+    answer = mai.reply("100%")
+    with factory() as s:
+        status = s.get(Task, task_id).status
+    assert status == "done" and "minh chứng" in text_of(answer)  # "100%" is plain: done, evidence offered
+
+
+async def test_a_number_answers_a_round_of_reminders(core, factory, settings):
+    from scheduler.planner import tick_once
+
+    with transaction(factory) as s:
+        f.person(s, "mai", role="head", unit_code="QLCN", name="Nguyễn Thị Mai")
+        ids = [f.task(s, f"Nhiệm vụ {i}", lead="QLCN", deadline=date(2026, 11, 25)).id for i in range(3)]
+    tick_once(factory, settings, NOW)
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    [round_message] = sender.to("mai")
+    mai = Chat(core, "mai")
+    mai.receive(round_message)
+    assert "Nhiệm vụ" in text_of(mai.reply("2 xong 80%"))
+    assert "số thứ tự" in text_of(mai.reply("xong 80%"))  # which one? asked, nothing stored
+    with factory() as s:
+        percents = [s.get(Task, i).percent for i in ids]
+        assert sorted(percents) == [0, 0, 80]
+        assert s.scalar(select(func.count(Notification.id)).where(Notification.idem_key.like("rnd:%"))) == 1
