@@ -146,6 +146,18 @@ def test_bot_over_telegram_end_to_end(fake, setup):
     _wait_text(fake, HEAD, "Đã ghi nhận tiến độ 80%")
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT percent FROM task WHERE ref = '3'").fetchone() == (80,)
+    # a malformed figure changes nothing and is asked back
+    fake.user_sends_text(HEAD, "xong 8o%", reply_to_message_id=reminder.message_id)
+    _wait_text(fake, HEAD, "Chưa đọc được tiến độ")
+    # an extension asked in words reaches the decider (here the office: no deputy director is
+    # registered), whose typed "đồng ý" moves the deadline
+    fake.user_sends_text(HEAD, "xin gia hạn đến 14/1/2022 do chờ số liệu", reply_to_message_id=reminder.message_id)
+    _wait_text(fake, OFFICE, "chờ số liệu")
+    request = next(m for m in fake.sent_messages(OFFICE) if "chờ số liệu" in (m.text or ""))
+    fake.user_sends_text(OFFICE, "Đồng ý", reply_to_message_id=request.message_id)
+    _wait_text(fake, OFFICE, "Đã đồng ý: hạn của nhiệm vụ")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT deadline, percent FROM task WHERE ref = '3'").fetchone() == ("2022-01-14", 80)
     done = next(data for row in reminder.buttons for label, data in row if "hoàn thành" in label)
     fake.user_presses_button(HEAD, reminder.message_id, done)
     fake.wait_for_calls_sync("answerCallbackQuery", 1, timeout=30)
@@ -176,7 +188,7 @@ def test_bot_over_telegram_end_to_end(fake, setup):
     _wait_text(fake, HEAD, "không có hồ sơ đang giải quyết", timeout=60)
 
     bot.stop()
-    reminders = [t for t in _texts(fake, HEAD) if "Nhắc việc" in t]
+    reminders = [t for t in _texts(fake, HEAD) if t.startswith("🔔 Nhắc việc")]
     assert len(reminders) == 1, reminders  # the restart did not send it again
     helps = [t for t in _texts(fake, HEAD) if "Trợ lý CCHC có thể giúp" in t]
     assert len(helps) == 1
