@@ -98,11 +98,13 @@ def console_delivery(settings: Settings, factory, clock, show, only: str, keep_r
     return others.getvalue().count("\n"), lambda: handle.shutdown(wait=True)
 
 
-def run_channels(settings: Settings, moment: datetime | None) -> None:
+def run_channels(settings: Settings, moment: datetime | None, on_up: Callable[[], None] = lambda: None) -> None:
+    """Serve until stopped; ``on_up`` is called once every configured channel can send
+    (before that, a failure is a start-up failure: see bot/cli/run.py)."""
     clock = shifted_clock(moment)
     factory = open_database(settings)
     core = build_core(settings, factory, clock)
-    asyncio.run(_serve_channels(settings, factory, core, clock))
+    asyncio.run(_serve_channels(settings, factory, core, clock, on_up))
 
 
 def _channel_hooks(core, channel: str) -> dict:
@@ -121,7 +123,7 @@ def _channel_hooks(core, channel: str) -> dict:
     return {"on_sent": on_sent, "on_undelivered": on_undelivered, "still_waiting": still_waiting}
 
 
-async def _serve_channels(settings: Settings, factory, core, clock) -> None:
+async def _serve_channels(settings: Settings, factory, core, clock, on_up: Callable[[], None] = lambda: None) -> None:
     """Every configured messenger in one event loop, sharing the core and the
     outbound scheduler; stops cleanly on Ctrl-C or SIGTERM.
 
@@ -149,6 +151,7 @@ async def _serve_channels(settings: Settings, factory, core, clock) -> None:
             senders[channel] = adapter  # the dispatcher looks channels up at send time
             if not jobs and len(senders) == len(channels):
                 jobs.append(start_scheduler(factory, settings, senders, clock=clock, loop=loop))
+                on_up()
         return on_started
 
     def stop_jobs() -> None:

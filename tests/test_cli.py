@@ -46,7 +46,8 @@ def invoke(*args: str, env: dict | None = None, input: str | None = None) -> Ran
 def test_help_lists_every_command():
     out = run_cli("--help").stdout
     for command in ("demo", "run", "ask", "invite", "db", "import-conclusion", "import-tasks", "export-tasks",
-                    "import-dossiers", "report", "export-stats", "digest", "score", "i18n"):
+                    "import-dossiers", "report", "export-stats", "digest", "score", "i18n", "import-procedures",
+                    "people", "deactivate", "reactivate"):
         assert re.search(rf"^\s*│?\s*{command}\b", out, re.M), f"{command} missing from --help"
 
 

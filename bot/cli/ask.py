@@ -1,4 +1,5 @@
-"""`ask`: a question in Vietnamese, answered on the demo data, or how it is understood (--explain)."""
+"""`ask`: a question in Vietnamese, answered on the demo data, or how it is understood (--explain);
+with --reply, how a reply to a reminder is understood (the contract object of handlers.tasks.replies)."""
 
 from __future__ import annotations
 
@@ -24,10 +25,13 @@ def register(app: typer.Typer, root: Root) -> None:
         explain: Annotated[bool, typer.Option("--explain", help="Chỉ in cách bot hiểu câu hỏi (một đối tượng JSON).")] = False,
         batch: Annotated[Optional[Path], typer.Option("--batch", help="Tệp UTF-8, mỗi dòng một câu hỏi; in một JSON mỗi dòng.")] = None,
         as_: Annotated[str, typer.Option("--as", help="Hỏi với tư cách ai (trên CSDL demo).")] = "admin",
+        reply: Annotated[bool, typer.Option(
+            "--reply", help="Hiểu câu như lời đáp nhắc việc (tiến độ %, xin gia hạn, đã xong…): in JSON "
+                            "{intent, percent, until}; --explain thêm quy tắc đã khớp.")] = False,
     ) -> None:
-        """Đặt câu hỏi bằng tiếng Việt; --explain in kết quả phân tích dạng JSON."""
+        """Đặt câu hỏi bằng tiếng Việt; --explain in kết quả phân tích dạng JSON; --reply: hiểu lời đáp nhắc việc."""
         from handlers.query import parse
-
+        from handlers.tasks.replies import parse_replies, parse_reply
 
         settings = root.load_settings()
         given = parse_now(now, settings.timezone)
@@ -38,8 +42,20 @@ def register(app: typer.Typer, root: Root) -> None:
                 lines = read_input(batch, "văn bản UTF-8, mỗi dòng một câu hỏi").decode("utf-8").splitlines()
             except UnicodeDecodeError:
                 raise CliError(f"Tệp {batch} không phải văn bản UTF-8. Lưu lại với bảng mã UTF-8 rồi chạy lại.") from None
+            if reply:
+                objects = ([parse_reply(line, local_now).explained() for line in lines] if explain
+                           else parse_replies(lines, local_now))
+                for obj in objects:
+                    typer.echo(json.dumps(obj, ensure_ascii=False))
+                return
             for line in lines:
                 typer.echo(json.dumps(parse(line, local_now).to_json(), ensure_ascii=False))
+            return
+        if reply:
+            if text is None:
+                raise CliError("Cần nhập lời đáp, ví dụ: python3 main.py ask --reply \"xong 80% rồi ạ\"")
+            understood = parse_reply(text, local_now)
+            typer.echo(json.dumps(understood.explained() if explain else understood.to_json(), ensure_ascii=False))
             return
         if text is None or not text.strip():
             raise CliError("Cần nhập câu hỏi, ví dụ: python3 main.py ask \"hồ sơ trễ hạn tháng này\" --explain")

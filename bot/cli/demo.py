@@ -46,6 +46,7 @@ def run_demo(root: Root, settings: Settings, *, who: str | None, says: list[str]
     from handlers.demo.setup import demo_person_key, person_label, working_morning
     from handlers.text.i18n import fmt_date
     from handlers.worktime.calendar import WorkCalendar
+    from handlers.worktime.commands import sync_office_days
 
     if file is not None and not file.is_file():
         raise CliError(f"Không tìm thấy tệp {file} để gửi (--file). Kiểm tra lại đường dẫn.")
@@ -56,6 +57,8 @@ def run_demo(root: Root, settings: Settings, *, who: str | None, says: list[str]
                    note=f"; thời điểm giả lập {moment.astimezone(calendar.tz):%H:%M} "
                         f"{fmt_date(moment.astimezone(calendar.tz), weekday=True)}")
     factory = db.factory
+    with factory() as session:
+        sync_office_days(session)  # days the office added in chat count
     who = who or ("admin" if scripted else _pick_person(factory))
     with factory() as session:
         sender = demo_person_key(session, who)

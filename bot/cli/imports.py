@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.cli.common import open_real, read_input, today, writable_file
-from bot.cli.errors import CliError
+from bot.cli.errors import CliError, one_line
 from bot.cli.root import Root
 
 TASK_SHEETS = (".xlsx", ".xlsm")
@@ -33,24 +33,29 @@ def _suffix_is(path: Path, allowed: tuple[str, ...], advice: str) -> None:
 def register(app: typer.Typer, root: Root) -> None:
     @app.command("import-conclusion")
     def import_conclusion(
-        file: Annotated[Path, typer.Argument(help="Kết luận: .txt, .docx hoặc .pdf có lớp chữ.")],
+        file: Annotated[Path, typer.Argument(help="Kết luận: .txt, .docx, .pdf (kể cả bản scan) hoặc ảnh chụp.")],
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ đọc và in kết quả, không lưu.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (định dạng ổn định).")] = False,
+        allow_unassigned: Annotated[bool, typer.Option(
+            "--allow-unassigned", help="Vẫn lưu các mục chưa có đơn vị chủ trì (lưu là \"không giao\").")] = False,
     ) -> None:
-        """Đọc Kết luận của Giám đốc Sở và tạo các nhiệm vụ."""
-        from handlers.tasks.importers import parse_conclusion, read_document
-        from handlers.tasks.review import recurrence_label
+        """Đọc Kết luận của Giám đốc Sở (bản scan, ảnh chụp được đọc bằng OCR) và tạo các nhiệm vụ."""
+        from handlers.tasks.importers import parse_conclusion
+        from handlers.tasks.importers.readers import read_with_ocr
+        from handlers.tasks.review import flag_low_confidence, ocr_line, recurrence_label, unassigned_refs
         from handlers.tasks.store import content_hash, save_conclusion
         from handlers.text.i18n import fmt_date
 
-
         settings = root.load_settings()
-        text = read_document(file.name, read_input(file, "Kết luận .docx, .pdf hoặc .txt"),
-                             max_bytes=settings.max_file_mb * 1024 * 1024)
+        text, ocr = read_with_ocr(file.name, read_input(file, "Kết luận .docx, .pdf, .txt hoặc ảnh chụp"),
+                                  max_bytes=settings.max_file_mb * 1024 * 1024)
         draft = parse_conclusion(text)
+        if ocr is not None:
+            flag_low_confidence(draft, ocr.low_lines)
         if not draft.tasks:
             raise CliError(f"{file.name}: {NO_TASKS} Nếu đúng là Kết luận, hãy dùng bản .docx hoặc .txt "
-                           "(hoặc .pdf có lớp chữ) rồi chạy lại.")
+                           "(hoặc bản scan rõ nét hơn) rồi chạy lại.")
+        # in --json mode stdout is the one JSON object; notes go to stderr
         if as_json:
             typer.echo(json.dumps(draft.to_json(), ensure_ascii=False, indent=None))
         else:
@@ -62,8 +67,17 @@ def register(app: typer.Typer, root: Root) -> None:
                 typer.echo(f"  [{t.ref}] {who} · {when} — {t.content[:90]}")
             for warning in draft.warnings:
                 typer.echo(f"  Lưu ý: {warning}")
+        if ocr is not None:
+            typer.echo(ocr_line(ocr, draft), err=as_json)
         if dry_run:
             return
+        unassigned = unassigned_refs(draft)
+        if unassigned and not allow_unassigned:
+            raise CliError(f"Chưa lưu: mục {', '.join(unassigned)} chưa có đơn vị chủ trì. Sửa văn bản hoặc giao "
+                           "trong chat, hoặc chạy lại với --allow-unassigned để lưu mà không giao.")
+        for t in draft.tasks:
+            if t.ref in unassigned:
+                t.unassigned = True  # as "mục N: không giao" in the chat review
         db = open_real(root, settings)
         with db.factory() as session, session.begin():
             result = save_conclusion(session, draft, content_hash(text), file.name, today(settings))
@@ -71,6 +85,26 @@ def register(app: typer.Typer, root: Root) -> None:
                    f"Đã lưu: {len(result.created)} nhiệm vụ mới, {len(result.updated)} cập nhật, "
                    f"{len(result.removed)} bị bỏ.")
         typer.echo(message, err=as_json)
+        db.announce()
+
+    @app.command("import-procedures")
+    def import_procedures_command(file: Annotated[Path, typer.Argument(
+            help="Danh mục TTHC công bố (.xlsx hoặc .csv): mã, tên, lĩnh vực, đơn vị, thời hạn, mức trực tuyến.")]) -> None:
+        """Nhập danh mục thủ tục hành chính công bố; nhập lại chỉ cập nhật thay đổi."""
+        from handlers.dossiers.procedures import import_procedures
+
+        settings = root.load_settings()
+        data = read_input(file, "danh mục TTHC .xlsx hoặc .csv")
+        if file.suffix.lower() in DOCUMENTS:
+            raise CliError(f"Tệp {file.name} là văn bản, không phải danh mục TTHC. Dùng bảng .xlsx hoặc .csv "
+                           "(cột Mã thủ tục, Tên thủ tục, Lĩnh vực…) rồi chạy lại.")
+        db = open_real(root, settings)
+        with db.factory() as session, session.begin():
+            result = import_procedures(session, file.name, data)
+            if not result.total:
+                reason = result.errors[0].reason if result.errors else "không có dòng nào đọc được."
+                raise CliError(f"Không nhập được danh mục TTHC từ {file.name}: {one_line(reason)}")
+        typer.echo(result.summary_vi(max_errors=50))
         db.announce()
 
     @app.command("import-tasks")

@@ -1,14 +1,15 @@
-"""Invitations and the database itself: `invite`, `db upgrade`, `db downgrade`."""
+"""People and the database itself: `invite`, `people`, `deactivate`, `reactivate`, `db upgrade`, `db downgrade`."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Annotated, Optional
 from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.cli.common import open_real, safe_url
+from bot.cli.common import NowOption, open_real, parse_now, safe_url
 from bot.cli.errors import CliError, say_error
 from bot.cli.root import Root
 
@@ -59,6 +60,43 @@ def register(app: typer.Typer, root: Root) -> None:
             typer.echo(f"Tham số liên kết Telegram: {link} (đặt TELEGRAM_BOT_USERNAME để in liên kết đầy đủ)")
         typer.echo(f"Hoặc người được mời nhắn cho bot (Telegram, Zalo): /start {created.code}")
         db.announce()
+
+    @app.command()
+    def people(now: NowOption = None) -> None:
+        """Danh sách người dùng: đã đăng ký, chưa đăng ký (mã mời còn hạn), mã mời hết hạn, đã ngừng hoạt động."""
+        from handlers.people.admin import people_report
+
+        settings = root.load_settings()
+        moment = parse_now(now, settings.timezone) or datetime.now(timezone.utc)
+        db = open_real(root, settings)
+        with db.factory() as session:
+            typer.echo(re.sub(r"^\*(.+)\*$", r"\1", people_report(session, moment), flags=re.M))  # chat bold → plain
+        db.announce()
+
+    def change(ref: str, action) -> None:
+        settings = root.load_settings()
+        db = open_real(root, settings)
+        try:
+            with db.factory() as session, session.begin():
+                line = action(session, ref, datetime.now(timezone.utc))
+        except ValueError as exc:  # no such person, or several: worded by find_person
+            raise CliError(str(exc)) from None
+        typer.echo(line)
+        db.announce()
+
+    @app.command()
+    def deactivate(ref: Annotated[str, typer.Argument(help="Số người dùng (xem lệnh people) hoặc họ tên đầy đủ.")]) -> None:
+        """Ngừng hoạt động một người: không nhận nhắc việc, không xem được dữ liệu (lịch sử được giữ)."""
+        from handlers.people import admin
+
+        change(ref, admin.deactivate)
+
+    @app.command()
+    def reactivate(ref: Annotated[str, typer.Argument(help="Số người dùng (xem lệnh people) hoặc họ tên đầy đủ.")]) -> None:
+        """Kích hoạt lại một người đã ngừng hoạt động, cùng tài khoản nhắn tin và lịch sử."""
+        from handlers.people import admin
+
+        change(ref, admin.reactivate)
 
     @db_app.command("upgrade")
     def db_upgrade(revision: str = "head") -> None:

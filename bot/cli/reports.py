@@ -17,8 +17,9 @@ PeriodOption = Annotated[str, typer.Option("--period", help="Kỳ: 2026-H1, 2026
 
 
 def register(app: typer.Typer, root: Root) -> None:
-    def period_report(period: str, now: str | None, out: Path, kind: str):
+    def period_report(period: str, now: str | None, out: Path, kind: str, also: Path | None = None):
         from handlers.reporting.period_data import build_period_report, reportable_period
+        from handlers.worktime.commands import sync_office_days
 
         settings = root.load_settings()
         tz = ZoneInfo(settings.timezone)
@@ -28,23 +29,33 @@ def register(app: typer.Typer, root: Root) -> None:
         except ValueError as exc:  # a malformed or future period, worded for the office
             raise CliError(str(exc)) from None
         writable_file(out, kind)
+        if also is not None:
+            writable_file(also, kind)
         db = open_office(root, settings, moment)
         with db.factory() as session:
+            sync_office_days(session)  # days the office added in chat count
             return build_period_report(session, period, moment, settings), db
 
     @app.command()
     def report(
         period: PeriodOption,
         out: Annotated[Path, typer.Option("--out", help="Tệp .docx sẽ ghi.")] = Path("bao-cao-cchc.docx"),
+        internal: Annotated[Optional[Path], typer.Option(
+            "--internal", help="Phụ lục nội bộ .docx (ước tính điểm, hồ sơ trễ hạn; không gửi kèm báo cáo). "
+                               "Mặc định: <tên tệp --out>-noi-bo.docx cạnh tệp --out.")] = None,
         now: NowOption = None,
     ) -> None:
-        """Dự thảo báo cáo CCHC định kỳ (.docx) với số liệu điền sẵn."""
-        from handlers.reporting import write_report_docx
+        """Dự thảo báo cáo CCHC định kỳ (.docx) với số liệu điền sẵn, kèm phụ lục nội bộ."""
+        from handlers.reporting import build_internal_annex, write_report_docx
 
-
-        built, db = period_report(period, now, out, ".docx")
+        annex = internal or out.with_name(f"{out.stem}-noi-bo.docx")
+        if annex.resolve() == out.resolve():
+            raise CliError(f"--internal trùng tệp --out ({out}). Chọn tên khác cho phụ lục nội bộ.")
+        built, db = period_report(period, now, out, ".docx", also=annex)
         out.write_bytes(write_report_docx(built.data))
+        annex.write_bytes(build_internal_annex(built.data, built.estimate))
         typer.echo(f"Đã ghi dự thảo báo cáo {built.label} vào {out}.")
+        typer.echo(f"Phụ lục nội bộ (không gửi kèm báo cáo): {annex}.")
         db.announce()
 
     @app.command("export-stats")
@@ -69,12 +80,14 @@ def register(app: typer.Typer, root: Root) -> None:
     ) -> None:
         """Viết báo cáo tuần cho Lãnh đạo Sở (văn bản + biểu đồ) mà không gửi."""
         from handlers.reporting.digest import write_digest
-
+        from handlers.worktime.commands import sync_office_days
 
         settings = root.load_settings()
         moment = parse_now(now, settings.timezone) or datetime.now(timezone.utc)
         writable_folder(out)
         db = open_office(root, settings, moment)
+        with db.factory() as session:
+            sync_office_days(session)  # days the office added in chat count
         text_path, png_path = write_digest(db.factory, settings, moment, out)
         typer.echo(f"Đã ghi {text_path} và {png_path}.")
         db.announce()
@@ -86,15 +99,21 @@ def register(app: typer.Typer, root: Root) -> None:
         points: Annotated[Optional[str], typer.Argument(help="Điểm tự chấm hoặc điểm khảo sát, ví dụ 0,75.")] = None,
         evidence: Annotated[Optional[str], typer.Option(
             "--evidence", help="Tài liệu kiểm chứng, ví dụ \"KH 59/KH-SKHCN\".")] = None,
+        explain: Annotated[bool, typer.Option(
+            "--explain", help="Giải thích điểm ước tính: từng tiêu chí với số liệu đầu vào, quy tắc và điểm.")] = False,
+        at: NowOption = None,
     ) -> None:
-        """Nhập điểm tự chấm (kèm tài liệu kiểm chứng) hoặc điểm khảo sát của tỉnh."""
+        """Xem điểm CCHC ước tính (--explain: từng tiêu chí); nhập điểm tự chấm hoặc điểm khảo sát của tỉnh."""
+        from handlers.answers.scores import estimate_text
         from handlers.scoring.assessments import enter_score, framework_for, missing_codes, parse_points
         from handlers.text.i18n import fmt_number
 
-
         settings = root.load_settings()
         framework = framework_for(settings)
-        now = datetime.now(timezone.utc)
+        now = parse_now(at, settings.timezone) or datetime.now(timezone.utc)
+        if explain and code is not None:
+            raise CliError(f"--explain không đi kèm mã tiêu chí. Xem giải thích: python3 main.py score --explain; "
+                           f"nhập điểm: python3 main.py score {code} 0,75.")
         year = now.astimezone(ZoneInfo(settings.timezone)).year
         value = None
         if code is not None:
@@ -103,8 +122,12 @@ def register(app: typer.Typer, root: Root) -> None:
                 raise CliError(f"Điểm không hợp lệ: {points or '(trống)'}. Nhập số điểm, ví dụ: "
                                f"python3 main.py score {code} 0,75 --evidence \"KH 59/KH-SKHCN\".")
         db = open_real(root, settings)
-        if code is None:
+        if explain:
             with db.factory() as session:
+                typer.echo(estimate_text(session, now, settings, explain=True))
+        elif code is None:
+            with db.factory() as session:
+                typer.echo(estimate_text(session, now, settings, explain=False))
                 missing = missing_codes(session, framework, year)
             typer.echo(f"{framework.name}: {len(missing)} tiêu chí chưa có điểm năm {year}.")
             for c, name, mx in missing:

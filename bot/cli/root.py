@@ -26,7 +26,7 @@ class Root:
     # (settings, revision) → number of tables / None
     upgrade_database: Callable[[Settings, str], int]
     downgrade_database: Callable[[Settings, str], None]
-    # (settings, start moment or None) → serve every configured messenger until stopped
-    run_channels: Callable[[Settings, datetime | None], None]
+    # (settings, start moment or None, called once every channel is up) → serve every configured messenger until stopped
+    run_channels: Callable[[Settings, datetime | None, Callable[[], None]], None]
     # (settings, factory, clock, show, only, keep_running) → (lines sent to others, stop)
     console_delivery: Callable[..., tuple[int, Callable[[], None]]]

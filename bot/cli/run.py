@@ -1,4 +1,9 @@
-"""`run`: serve Telegram and/or Zalo with the reminder scheduler (the root starts the channels)."""
+"""`run`: serve Telegram and/or Zalo with the reminder scheduler (the root starts the channels).
+
+Start-up failures (a database that cannot be reached, a refused token, an API
+address that does not answer) end the command with ONE line on stderr and
+exit code 1, never a traceback and never the token (bot.common.startup).
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,34 @@ from bot.cli.common import NowOption, parse_now, safe_url
 from bot.cli.errors import say_error
 from bot.cli.root import Root
 
+EXIT_STARTUP = 1
+
 
 def register(app: typer.Typer, root: Root) -> None:
     @app.command()
     def run(now: NowOption = None) -> None:
         """Chạy bot trên Telegram và/hoặc Zalo (polling hoặc webhook) cùng bộ lập lịch nhắc việc."""
+        from bot.common.startup import check_startup, startup_error_line
+
         settings = root.load_settings()
         moment = parse_now(now, settings.timezone)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
             typer.echo(
                 "Chưa có TELEGRAM_BOT_TOKEN (hoặc ZALO_BOT_TOKEN): đặt biến môi trường này (hoặc trong tệp .env) "
                 "bằng token lấy từ @BotFather, hoặc chạy thử không cần token bằng: python main.py demo"
             )
-            raise typer.Exit(1)
+            raise typer.Exit(EXIT_STARTUP)
+        problem = check_startup(settings)
+        if problem:
+            say_error(problem)
+            raise typer.Exit(EXIT_STARTUP)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         say_error(f"(CSDL thật: {safe_url(settings.database_url)})")
-        root.run_channels(settings, moment)
+        up: list[bool] = []
+        try:
+            root.run_channels(settings, moment, lambda: up.append(True))
+        except Exception as exc:  # noqa: BLE001 — only failures before the channels are up
+            if up:
+                raise  # a failure while serving: the one-line handler logs its traceback
+            say_error(startup_error_line(exc, settings))
+            raise typer.Exit(EXIT_STARTUP) from None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from handlers.dossiers.figures import PeriodFigures, by_field, by_unit, period_figures, procedure_figures, with_late_lists
 from handlers.reporting import ReportData, TaskSummary
-from handlers.scoring import estimate_summary_vi
+from handlers.scoring import Estimate, estimate_summary_vi
 from handlers.scoring.data import current_estimate
 from models.org_file import default_org
 from models.queries import WorkItem, work_items
@@ -69,6 +69,7 @@ class PeriodReport:
     by_unit: dict[str, PeriodFigures]
     by_field: dict[str, PeriodFigures]
     data: ReportData
+    estimate: Estimate | None = None  # as of the period's end: for the internal annex only
 
 
 def task_summary(items: list[WorkItem], start: date, end: date, as_of: date) -> TaskSummary:
@@ -120,4 +121,4 @@ def build_period_report(session: Session, period: str, now: datetime, settings: 
         by_field=fields, procedures_online=procedures.online, procedures_total=procedures.total,
         report_date=local_now.date(), procedure_figures=procedures,
     )
-    return PeriodReport(start, end, label, figures, units, fields, data)
+    return PeriodReport(start, end, label, figures, units, fields, data, estimate)

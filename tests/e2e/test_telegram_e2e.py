@@ -77,7 +77,7 @@ def setup(tmp_path, fake):
     for user, role in ((HEAD, "head"), (OFFICE, "admin")):
         out = _cli(env, "invite", "--unit", "VP", "--role", role, "--name", f"Người {user}")
         codes[user] = re.search(r"start=(\w+)", out).group(1)
-    _cli(env, "import-conclusion", str(SEED))
+    _cli(env, "import-conclusion", str(SEED), "--allow-unassigned")
     bot = Bot(env, tmp_path / "bot.log")
     yield env, db, codes, bot
     if bot.proc and bot.proc.poll() is None:
