@@ -20,6 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benches.common import add_unit_heads, fresh_database  # noqa: E402
 
 from sqlalchemy import func, select, text, update  # noqa: E402
 
@@ -43,32 +44,18 @@ class NoopSender:
         return "1"
 
 
-def _database() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        eng = make_engine(url)
-        with eng.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        eng.dispose()
-        return url
-    return f"sqlite:///{tempfile.mkdtemp()}/bench.db"
 
 
 def _seed(factory) -> None:
     with transaction(factory) as s:
-        units = list(s.scalars(select(Unit)))
-        for u in units:
-            p = Person(name=f"Trưởng {u.code}", role="head", unit=u)
-            p.identities.append(Identity(channel="console", external_id=u.code, chat_id=u.code))
-            s.add(p)
+        units = add_unit_heads(s)
         base = date(2026, 10, 1)
         s.add_all(Task(title=f"Nhiệm vụ {i}", lead_unit=units[i % len(units)], deadline=base + timedelta(days=i % 120),
                        original_deadline=base + timedelta(days=i % 120)) for i in range(ITEMS))
 
 
 def main() -> None:
-    url = _database()
+    url = fresh_database()
     engine = make_engine(url)
     upgrade(engine)
     factory = session_factory(engine)

@@ -32,6 +32,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benches.common import add_unit_heads, fresh_database  # noqa: E402
 
 from sqlalchemy import func, insert, select, text, update  # noqa: E402
 from telegram import Bot  # noqa: E402
@@ -60,25 +61,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _database() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        eng = make_engine(url)
-        with eng.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        eng.dispose()
-        return url
-    return f"sqlite:///{tempfile.mkdtemp()}/bench.db"
 
 
 def _seed_tasks(factory) -> None:
     with transaction(factory) as s:
-        units = list(s.scalars(select(Unit)))
-        for u in units:
-            p = Person(name=f"Trưởng {u.code}", role="head", unit=u)
-            p.identities.append(Identity(channel="console", external_id=u.code, chat_id=u.code))
-            s.add(p)
+        units = add_unit_heads(s)
         today = NOW.date()
         s.execute(insert(Task.__table__), [
             {"title": f"Nhiệm vụ {i}", "lead_unit_id": units[i % len(units)].id, "status": "open",
@@ -129,7 +116,7 @@ async def _dispatch(factory, settings: Settings, fake: FakeTelegram) -> float:
 
 def main(sends: int = SENDS) -> None:
     logging.basicConfig(level=logging.ERROR)
-    url = _database()
+    url = fresh_database()
     engine = make_engine(url)
     upgrade(engine)
     factory = session_factory(engine)

@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from handlers.text.fold import fold
+from handlers.text.textkeys import aligned_key as aligned_fold  # index i of the key is character i of the text
 
 HORIZON_YEARS = 3
 
@@ -65,19 +66,6 @@ class DateMatch:
     value: date
     span: tuple[int, int]
     rule: str
-
-
-@lru_cache(maxsize=4096)
-def _char_key(ch: str) -> str:
-    if ch.isspace():
-        return " "
-    folded = fold(ch)
-    return folded[0] if folded else " "
-
-
-def aligned_fold(text: str) -> str:
-    """Fold character by character: index i of the key is character i of ``text``."""
-    return "".join(map(_char_key, text))
 
 
 def month_end(year: int, month: int) -> date:
