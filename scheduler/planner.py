@@ -153,7 +153,7 @@ def reminder_rows(
 ) -> tuple[list[dict], int]:
     """Rows for every due (step, recipient) not yet in the outbox; and how many items were looked at."""
     items = open_items(session, today + timedelta(days=PLANNING_HORIZON_DAYS))
-    units = _unit_names(session)
+    units = _units(session)
     wanted: list[tuple[str, WorkItem, date, Step, object, bool, str | None]] = []
     # Most items follow the office's policy and share a few hundred deadlines:
     # their steps are computed once per (deadline, status), not per item.
@@ -233,25 +233,24 @@ def round_rows(group: list[tuple], today: date, send_at: datetime, channels: set
     return rows
 
 
-def _unit_names(session: Session) -> dict[int | None, str]:
-    """Unit id → name; ``None`` → the ids of the units an all-units item addresses (not the leadership)."""
+def _units(session: Session) -> tuple[dict[int, str], list[int]]:
+    """Unit id → name (for the office's note), and the units an all-units item addresses (not the leadership)."""
     rows = session.execute(select(Unit.id, Unit.name, Unit.kind).order_by(Unit.id)).all()
-    names: dict = {uid: name for uid, name, _kind in rows}
-    names[None] = [uid for uid, _name, kind in rows if kind != LEADERSHIP_KIND]
-    return names
+    return {uid: name for uid, name, _kind in rows}, [uid for uid, _name, kind in rows if kind != LEADERSHIP_KIND]
 
 
-def _heads_of(task: Task, people: Directory, units: dict) -> list[tuple[object, bool, str | None]]:
+def _heads_of(task: Task, people: Directory, units: tuple[dict[int, str], list[int]]) -> list[tuple[object, bool, str | None]]:
     """(person, False, headless unit names) for every head reminded about ``task``, one entry per person.
 
     The office may stand in for several headless units of one item: it gets
     one reminder naming them all, since the key is per person and step.
     """
+    names_of, all_unit_ids = units
     by_person: dict[int, tuple[object, list[str]]] = {}
-    for person, headless_id in people.task_recipients(task, units[None]):
+    for person, headless_id in people.task_recipients(task, all_unit_ids):
         _p, names = by_person.setdefault(person.id, (person, []))
         if headless_id is not None:
-            names.append(units.get(headless_id, ""))
+            names.append(names_of.get(headless_id, ""))
     return [(p, False, ", ".join(n for n in names if n) or None) for p, names in by_person.values()]
 
 
