@@ -38,7 +38,7 @@ from handlers.tasks.occurrences import ensure_occurrences
 from handlers.core.outbox import enqueue, existing_keys, notification_row, reply_payload
 from handlers.people.recipients import Directory
 from handlers.tasks.reminders import RoundLine, render_reminder, render_round, round_limit
-from models.org import Identity
+from models.org import Identity, Unit
 from models.outbox import OutboxStatus
 from models.queries import WorkItem
 from models.tasks import Task, TaskOccurrence, TaskStatus
@@ -53,6 +53,7 @@ OCCURRENCE_LOOKAHEAD_DAYS = 62  # create recurring occurrences two months ahead
 # Deadlines further away than this (calendar days) cannot have a due step yet
 # under any sensible policy; skipping them keeps a tick cheap with many tasks.
 PLANNING_HORIZON_DAYS = 90
+LEADERSHIP_KIND = "leadership"  # the Directorate: never one of "all units"
 
 
 @dataclass
@@ -126,7 +127,7 @@ def ensure_upcoming_occurrences(session: Session, today: date) -> int:
 
 def open_items(session: Session, until: date) -> list[WorkItem]:
     """Open work items with a deadline on or before ``until``."""
-    opts = (selectinload(Task.lead_unit), selectinload(Task.conclusion))
+    opts = (selectinload(Task.lead_unit), selectinload(Task.co_lead_units), selectinload(Task.conclusion))
     one_off = session.scalars(
         select(Task).where(Task.status == TaskStatus.OPEN, Task.recurrence.is_(None),
                            Task.deadline.is_not(None), Task.deadline <= until).options(*opts)
@@ -136,6 +137,7 @@ def open_items(session: Session, until: date) -> list[WorkItem]:
         select(TaskOccurrence).join(Task).where(
             TaskOccurrence.status == TaskStatus.OPEN, Task.status == TaskStatus.OPEN, TaskOccurrence.deadline <= until)
         .options(selectinload(TaskOccurrence.task).selectinload(Task.lead_unit),
+                 selectinload(TaskOccurrence.task).selectinload(Task.co_lead_units),
                  selectinload(TaskOccurrence.task).selectinload(Task.conclusion))
     )
     items += [WorkItem(o.task, o) for o in occs]
@@ -151,7 +153,8 @@ def reminder_rows(
 ) -> tuple[list[dict], int]:
     """Rows for every due (step, recipient) not yet in the outbox; and how many items were looked at."""
     items = open_items(session, today + timedelta(days=PLANNING_HORIZON_DAYS))
-    wanted: list[tuple[str, WorkItem, date, Step, object, bool]] = []
+    units = _units(session)
+    wanted: list[tuple[str, WorkItem, date, Step, object, bool, str | None]] = []
     # Most items follow the office's policy and share a few hundred deadlines:
     # their steps are computed once per (deadline, status), not per item.
     shared: dict[tuple[date, str | None], list[Step]] = {}
@@ -163,19 +166,23 @@ def reminder_rows(
             steps = shared.get((deadline, item.status))
             if steps is None:
                 steps = shared[(deadline, item.status)] = due_steps(deadline, now, policy, cal, status=item.status)
+        if not steps:
+            continue
+        heads = _heads_of(item.task, people, units)
         for step in steps:
-            recipients = [(p, False) for p in people.unit_heads(item.task.lead_unit_id)]
+            recipients = heads
             if step.escalate:
-                recipients += [(p, True) for p in people.escalation(item.task.lead_unit_id)]
-            for person, is_leader in recipients:
-                wanted.append((reminder_key(item, deadline, step, person.id), item, deadline, step, person, is_leader))
+                recipients = heads + [(p, True, None) for p in _leaders_of(item.task, people)]
+            for person, is_leader, headless in recipients:
+                wanted.append((reminder_key(item, deadline, step, person.id), item, deadline, step, person, is_leader,
+                               headless))
     known = existing_keys(session, [w[0] for w in wanted])
     fresh = []
-    for key, item, deadline, step, person, is_leader in wanted:
-        if key in known:
+    for entry in wanted:
+        if entry[0] in known:  # already planned, or the same person twice for one item and step
             continue
-        known.add(key)
-        fresh.append((key, item, deadline, step, person, is_leader))
+        known.add(entry[0])
+        fresh.append(entry)
     rounds: dict[tuple[int, datetime], list[tuple]] = {}
     for entry in fresh:
         rounds.setdefault((entry[4].id, entry[3].send_at), []).append(entry)
@@ -183,9 +190,10 @@ def reminder_rows(
     rows = []
     for (person_id, send_at), group in rounds.items():
         if len(group) == 1:
-            key, item, deadline, step, person, is_leader = group[0]
+            key, item, deadline, step, person, is_leader, headless = group[0]
             with use_locale(person.locale):
-                reply = render_reminder(item, deadline, today, escalated=step.escalate, for_leader=is_leader)
+                reply = render_reminder(item, deadline, today, escalated=step.escalate, for_leader=is_leader,
+                                        headless_unit=headless)
             payload = reply_payload(reply, deadline=deadline.isoformat(), step=step.key)
             rows.append(notification_row(key, person.id, "reminder", payload, step.send_at, subject_ref=item.ref))
         else:
@@ -204,7 +212,7 @@ def round_rows(group: list[tuple], today: date, send_at: datetime, channels: set
     """
     group = sorted(group, key=lambda g: (g[2], _ref_order(g[1].ref)))  # soonest deadline first
     person = group[0][4]
-    lines = [RoundLine(item, deadline, is_leader) for _key, item, deadline, _step, _p, is_leader in group]
+    lines = [RoundLine(item, deadline, is_leader, headless) for _key, item, deadline, _step, _p, is_leader, headless in group]
     with use_locale(person.locale):
         replies = render_round(lines, today, round_limit(channels))
     keys = sorted(g[0] for g in group)
@@ -216,13 +224,43 @@ def round_rows(group: list[tuple], today: date, send_at: datetime, channels: set
     payload = reply_payload(replies[0], more=replies[1:], items=[line.item.ref for line in lines],
                             deadlines=[line.deadline.isoformat() for line in lines])
     rows = [notification_row(round_key, person.id, "reminder", payload, send_at)]
-    for key, item, deadline, step, _p, _leader in group:
+    for key, item, deadline, step, *_rest in group:
         marker = notification_row(key, person.id, "reminder",
                                   {"text": "", "bundled_in": round_key, "deadline": deadline.isoformat(), "step": step.key},
                                   send_at, subject_ref=item.ref)
         marker["status"] = OutboxStatus.BUNDLED.value
         rows.append(marker)
     return rows
+
+
+def _units(session: Session) -> tuple[dict[int, str], list[int]]:
+    """Unit id → name (for the office's note), and the units an all-units item addresses (not the leadership)."""
+    rows = session.execute(select(Unit.id, Unit.name, Unit.kind).order_by(Unit.id)).all()
+    return {uid: name for uid, name, _kind in rows}, [uid for uid, _name, kind in rows if kind != LEADERSHIP_KIND]
+
+
+def _heads_of(task: Task, people: Directory, units: tuple[dict[int, str], list[int]]) -> list[tuple[object, bool, str | None]]:
+    """(person, False, headless unit names) for every head reminded about ``task``, one entry per person.
+
+    The office may stand in for several headless units of one item: it gets
+    one reminder naming them all, since the key is per person and step.
+    """
+    names_of, all_unit_ids = units
+    by_person: dict[int, tuple[object, list[str]]] = {}
+    for person, headless_id in people.task_recipients(task, all_unit_ids):
+        _p, names = by_person.setdefault(person.id, (person, []))
+        if headless_id is not None:
+            names.append(names_of.get(headless_id, ""))
+    return [(p, False, ", ".join(n for n in names if n) or None) for p, names in by_person.values()]
+
+
+def _leaders_of(task: Task, people: Directory) -> list:
+    """The leaders an overdue item escalates to: every lead unit's supervisors (the Director when none)."""
+    seen: dict[int, object] = {}
+    for unit_id in [u.id for u in task.lead_units] or [None]:
+        for p in people.escalation(unit_id):
+            seen.setdefault(p.id, p)
+    return list(seen.values())
 
 
 def _ref_order(ref: str) -> tuple[str, int]:

@@ -43,7 +43,8 @@ def dossier_summary(session: Session, year: int, now: datetime, tz: ZoneInfo) ->
     procs = procedure_figures(session, start, end)
     late, overdue_open, no_apology = late_refs(session, start, end, today)
     return DossierSummary(
-        received=fig.received_in_period, online=fig.received_online, procedures_total=procs.total,
+        received=fig.received_in_period, online=fig.received_online, resolved=fig.resolved_total,
+        procedures_total=procs.total,
         procedures_with_postal=procs.with_postal, online_procedures=procs.online,
         procedures_online_without_dossiers=procs.online_without_dossiers,
         late=late, overdue_open=overdue_open, late_without_apology=no_apology,

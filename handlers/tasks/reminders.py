@@ -185,6 +185,7 @@ class RoundLine:
     item: WorkItem
     deadline: date
     for_leader: bool = False
+    headless_unit: str | None = None  # the office's copy for a unit with no registered head
 
 
 def _units(text: str) -> int:
@@ -230,7 +231,12 @@ def render_round(lines: list[RoundLine], on_day: date, limit: int = DEFAULT_LIMI
         mark = "⚠️ " if line.deadline < on_day else ""
         body.append(_("{n}. {mark}{title} — deadline {date} ({days})").format(
             n=n, mark=mark, title=short(line.item.task.title, ROUND_TITLE),
-            date=fmt_date(line.deadline, weekday=True), days=days_phrase(line.deadline, on_day)))
+            date=fmt_date(line.deadline, weekday=True), days=days_phrase(line.deadline, on_day))
+            + (f" · {line.headless_unit}" if line.headless_unit else ""))
+    headless = list(dict.fromkeys(n for line in lines if line.headless_unit for n in line.headless_unit.split(", ")))
+    if headless:
+        body.append(_("Sent to the Department Office because {unit} has no registered head yet: please pass it on, or invite the head (/moi).").format(
+            unit=", ".join(headless)))
     buttons = _round_buttons(lines)
     footer = _("Press ✅ (done), 📝 (update progress) or ⏳ (request extension) with the task's number.")
     if all(line.for_leader for line in lines):
