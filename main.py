@@ -63,21 +63,6 @@ def build_core(settings: Settings, factory, clock=None):
     return Core(factory, settings, build_registry(), clock=clock or real_clock)
 
 
-def upgrade_database(settings: Settings, revision: str) -> int:
-    from models.db import make_engine, table_names, upgrade
-    from models.org_file import load_org
-
-    engine = make_engine(settings.database_url)
-    upgrade(engine, revision, org=load_org(settings.org_file))
-    return len(table_names(engine))
-
-
-def downgrade_database(settings: Settings, revision: str) -> None:
-    from models.db import downgrade, make_engine
-
-    downgrade(make_engine(settings.database_url), revision)
-
-
 def console_delivery(settings: Settings, factory, clock, show, only: str, keep_running: bool):
     """The console demo's outbound side: send what is due now (the person's own messages
     to ``show``, others only counted), then, if ``keep_running``, the scheduler."""
@@ -193,6 +178,8 @@ async def _serve_channels(settings: Settings, factory, core, clock, on_up: Calla
     finally:
         stop_jobs()
 
+
+from models.db import downgrade_database, upgrade_database  # noqa: E402  (database commands of the CLI)
 
 app = build_app(Root(
     load_settings=load_settings, open_database=open_database, build_core=build_core,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -16,6 +16,9 @@ from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.org import Person, Unit, supervision
+
+if TYPE_CHECKING:
+    from settings import Settings
 from models.org_file import OrgSpec, load_org
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -96,5 +99,19 @@ def seed_org(session: Session, org: OrgSpec) -> int:
 
 __all__ = [
     "make_engine", "session_factory", "transaction", "upgrade", "downgrade", "table_names", "seed_org",
+    "upgrade_database", "downgrade_database",
     "Person", "supervision",
 ]
+
+
+def upgrade_database(settings: "Settings", revision: str) -> int:
+    """``main.py db upgrade``: migrate the configured database (an empty one gets the org file)."""
+    from models.org_file import load_org
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine, revision, org=load_org(settings.org_file))
+    return len(table_names(engine))
+
+
+def downgrade_database(settings: "Settings", revision: str) -> None:
+    downgrade(make_engine(settings.database_url), revision)

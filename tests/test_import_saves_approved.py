@@ -164,7 +164,7 @@ def test_reminder_for_a_headless_unit_tells_the_office_why(office, factory):
 
 
 def test_a_co_lead_head_may_report_progress(office, factory):
-    from handlers.people.recipients import can_change_task
+    from handlers.people.permissions import can_change_task
     from models.org import Person
 
     _send(office, "kl-000.txt", SEED_000)

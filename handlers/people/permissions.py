@@ -40,10 +40,16 @@ class Action(StrEnum):
 
 
 def can_change_task(person: Person, task: Task) -> bool:
-    """Leaders and the office change any task; a unit's head or deputy head its own."""
+    """Leaders and the office change any task; the head or deputy head of a lead or co-lead
+    unit its own; any unit's head a task addressed to all units (each is reminded of it,
+    and the progress is the task's, shared)."""
     if person.can_manage_all:
         return True
-    return task.lead_unit_id is not None and person.unit_id == task.lead_unit_id and person.role in CHANGERS
+    if person.role not in CHANGERS or person.unit_id is None:
+        return False
+    if task.all_units:
+        return True
+    return person.unit_id == task.lead_unit_id or any(u.id == person.unit_id for u in task.co_lead_units)
 
 
 def can_decide_extension(session: Session, person: Person, task: Task) -> bool:

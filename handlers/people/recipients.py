@@ -106,20 +106,6 @@ class Directory:
         return list(self.director)
 
 
-def can_change_task(person: Person, task: Task) -> bool:
-    """Leaders and the office change any task; a lead or co-lead unit's head or deputy head its own."""
-    if person.can_manage_all:
-        return True
-    if person.role not in CHANGERS or person.unit_id is None:
-        return False
-    return person.unit_id == task.lead_unit_id or any(u.id == person.unit_id for u in task.co_lead_units)
-
-
-def can_decide_extension(person: Person) -> bool:
-    """A supervising deputy director, the Director (any leader) or the office."""
-    return person.role in (Role.LEADER, Role.ADMIN)
-
-
 def head_names(session: Session, unit_id: int | None) -> list[str]:
     """Names of a unit's heads (registered or not), for reports."""
     if unit_id is None:
