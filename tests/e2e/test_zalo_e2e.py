@@ -76,6 +76,13 @@ def test_zalo_registration_tasks_and_numbered_choice(tmp_path):
             assert conn.execute("SELECT status, percent FROM task WHERE ref = '3'").fetchone() == ("done", 100), (
                 "\n---\n".join(_texts(fake)))
         assert "*" not in reminder  # no markup on Zalo
+        # without reply-to, any open task is answered by its number in the last /viec list
+        fake.user_sends_text(USER, "/viec")
+        _wait(fake, "việc 1 xong 80%")  # the list says how
+        fake.user_sends_text(USER, "việc 1 xong 50%")
+        _wait(fake, "Đã ghi nhận tiến độ 50%")
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT count(*) FROM task WHERE percent = 50").fetchone() == (1,)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
