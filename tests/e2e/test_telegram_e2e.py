@@ -158,6 +158,12 @@ def test_bot_over_telegram_end_to_end(fake, setup):
     _wait_text(fake, OFFICE, "Đã đồng ý: hạn của nhiệm vụ")
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT deadline, percent FROM task WHERE ref = '3'").fetchone() == ("2022-01-14", 80)
+    # a second request, refused in words: the reason reaches the head, even though it reads like a question
+    fake.user_sends_text(HEAD, "xin gia hạn thêm đến 21/1/2022", reply_to_message_id=reminder.message_id)
+    _wait_text(fake, OFFICE, "21/01/2022")
+    second = [m for m in fake.sent_messages(OFFICE) if "21/01/2022" in (m.text or "")][-1]
+    fake.user_sends_text(OFFICE, "Không đồng ý, sao không xong trước Tết được?", reply_to_message_id=second.message_id)
+    _wait_text(fake, HEAD, "sao không xong trước Tết được?")
     done = next(data for row in reminder.buttons for label, data in row if "hoàn thành" in label)
     fake.user_presses_button(HEAD, reminder.message_id, done)
     fake.wait_for_calls_sync("answerCallbackQuery", 1, timeout=30)
