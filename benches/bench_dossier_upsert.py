@@ -20,6 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benches.common import empty_postgres  # noqa: E402
 
 from sqlalchemy import text  # noqa: E402
 
@@ -42,9 +43,7 @@ def _import(factory, data: bytes, name: str = "export.csv") -> tuple[float, str]
 def run(url: str, label: str, first: bytes, newer: bytes, rows: int) -> None:
     engine = make_engine(url)
     if url.startswith("postgresql"):
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+        empty_postgres(engine)
     upgrade(engine)
     factory = session_factory(engine)
     for name, data in (("first import", first), ("same file again", first), ("newer export (5 % changed)", newer)):

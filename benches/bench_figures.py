@@ -34,6 +34,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benches.common import empty_postgres  # noqa: E402
 
 from sqlalchemy import insert, select, text  # noqa: E402
 
@@ -136,9 +137,7 @@ def build(url: str, n: int, first_day: date) -> float:
             Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
     engine = make_engine(url)
     if url.startswith("postgresql"):
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+        empty_postgres(engine)
     upgrade(engine)
     factory = session_factory(engine)
     with transaction(factory) as s:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benches.common import latency_ms  # noqa: E402
 
 from handlers.query import CONTRACT_KEYS, parse  # noqa: E402
 
@@ -55,20 +56,7 @@ def accuracy(rows: list[dict[str, str]], label: str = "labelled questions") -> N
 
 def latency(rows: list[dict[str, str]]) -> None:
     texts = [r["text"] for r in rows]
-    for text in texts:  # warm-up: caches, lazily compiled matchers
-        parse(text, NOW)
-    samples = []
-    for _ in range(REPEATS):
-        for text in texts:
-            t = time.perf_counter()
-            parse(text, NOW)
-            samples.append((time.perf_counter() - t) * 1000)
-    samples.sort()
-    q = statistics.quantiles(samples, n=100)
-    print(
-        f"latency over {len(samples)} parses: median {statistics.median(samples):.3f} ms, "
-        f"p95 {q[94]:.3f} ms, p99 {q[98]:.3f} ms, max {samples[-1]:.3f} ms"
-    )
+    print(latency_ms(lambda text: parse(text, NOW), texts, REPEATS))
     cpu = []  # CPU time of this process only: what a parse costs when the machine is shared
     for text in texts * 5:
         t = time.process_time_ns()

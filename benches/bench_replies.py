@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benches.common import latency_ms  # noqa: E402
 
 from handlers.tasks.replies import INTENTS, parse_reply  # noqa: E402
 
@@ -61,18 +62,7 @@ def accuracy(rows: list[dict[str, str]]) -> None:
 def latency(rows: list[dict[str, str]]) -> None:
     now = datetime(2026, 12, 1, 9, 0)
     texts = [r["text"] for r in rows]
-    for t in texts:
-        parse_reply(t, now)
-    samples = []
-    for _ in range(REPEATS):
-        for t in texts:
-            start = time.perf_counter()
-            parse_reply(t, now)
-            samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    q = statistics.quantiles(samples, n=100)
-    print(f"latency over {len(samples)} parses: median {statistics.median(samples):.3f} ms, "
-          f"p95 {q[94]:.3f} ms, p99 {q[98]:.3f} ms, max {samples[-1]:.3f} ms")
+    print(latency_ms(lambda t: parse_reply(t, now), texts, REPEATS))
     long_text = "xin gia hạn đến 15/12 " + "do chờ quyết định phê duyệt của UBND tỉnh ạ 🙏 " * 100
     start = time.perf_counter()
     for _ in range(50):

@@ -27,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benches.common import empty_postgres  # noqa: E402
 
 from sqlalchemy import func, select, text  # noqa: E402
 
@@ -69,9 +70,7 @@ def fresh_database(url: str | None, tmp: Path) -> str:
     if url is None:
         return f"sqlite:///{tmp}/bench.db"
     engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+    empty_postgres(engine)
     engine.dispose()
     return url
 

@@ -134,17 +134,15 @@ def register(app: typer.Typer, root: Root) -> None:
     @app.command("export-tasks")
     def export_tasks(out: Annotated[Path, typer.Option("--out", help="Tệp .xlsx sẽ ghi.")] = Path("nhiem-vu.xlsx")) -> None:
         """Xuất danh sách nhiệm vụ ra Excel theo mẫu của Văn phòng."""
-        from handlers.tasks.importers import write_task_sheet
-        from handlers.tasks.store import export_rows
-
+        from handlers.reporting.documents import task_list_xlsx
 
         settings = root.load_settings()
         writable_file(out, ".xlsx")
         db = open_real(root, settings)
         with db.factory() as session:
-            rows = export_rows(session)
-        out.write_bytes(write_task_sheet(rows, "DANH SÁCH NHIỆM VỤ"))
-        typer.echo(f"Đã ghi {_count(len(rows))} nhiệm vụ vào {out}.")
+            n, data = task_list_xlsx(session)
+        out.write_bytes(data)
+        typer.echo(f"Đã ghi {_count(n)} nhiệm vụ vào {out}.")
         db.announce()
 
     @app.command("import-dossiers")

@@ -17,14 +17,12 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from handlers.people.recipients import CHANGERS, Directory
 from handlers.text.i18n import _
 from models.dossiers import Dossier
 from models.org import Person, Role
 from models.queries import WorkItem, find_work_item
 from models.tasks import ExtensionRequest, Task, TaskStatus
-
-CHANGERS = (Role.HEAD, Role.DEPUTY_HEAD)
-
 
 class Action(StrEnum):
     UPDATE_TASK = "update_task"  # progress, done, evidence, snooze, ask for an extension
@@ -55,8 +53,6 @@ def can_change_task(person: Person, task: Task) -> bool:
 def can_decide_extension(session: Session, person: Person, task: Task) -> bool:
     """The deputy director(s) supervising the lead unit, or the Director; the office only
     when no leader is registered to decide (the request then went to the office)."""
-    from handlers.people.recipients import Directory
-
     if person.role not in (Role.LEADER, Role.ADMIN):
         return False
     people = Directory.load(session)

@@ -149,14 +149,19 @@ def _stats(built) -> tuple[str, Attachment]:
     return summary, Attachment(f"so-lieu-tthc-{_slug(built.label)}.xlsx", XLSX, data, len(data))
 
 
-def _task_list(ctx: Ctx) -> tuple[str, Attachment]:
+def task_list_xlsx(session) -> tuple[int, bytes]:
+    """The office's task list workbook (one row per task; recurring tasks once): (rows, bytes).
+    The chat and ``main.py export-tasks`` both send this."""
     from handlers.tasks.importers import write_task_sheet
     from handlers.tasks.store import export_rows
-    from models.org_file import default_org
 
-    rows = export_rows(ctx.session)
-    data = write_task_sheet(rows, "DANH SÁCH NHIỆM VỤ", default_org())
-    summary = _("Task list: {n} tasks, as of {date}.").format(n=fmt_number(len(rows), 0), date=fmt_date(ctx.today))
+    rows = export_rows(session)
+    return len(rows), write_task_sheet(rows, "DANH SÁCH NHIỆM VỤ")
+
+
+def _task_list(ctx: Ctx) -> tuple[str, Attachment]:
+    n, data = task_list_xlsx(ctx.session)
+    summary = _("Task list: {n} tasks, as of {date}.").format(n=fmt_number(n, 0), date=fmt_date(ctx.today))
     return summary, Attachment(f"nhiem-vu-{ctx.today.isoformat()}.xlsx", XLSX, data, len(data))
 
 

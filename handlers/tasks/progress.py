@@ -19,7 +19,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -38,7 +38,7 @@ from models.outbox import SentMessage
 from models.queries import WorkItem, find_work_item
 from models.tasks import Evidence, TaskStatus
 
-STATE_TTL = timedelta(minutes=30)
+STATE_TTL = conversation.DEFAULT_TTL  # how long "Cập nhật tiến độ" and extension questions wait
 FLOW = "progress.update"  # "📝 Cập nhật tiến độ" waits for a percentage, a note or a file
 
 _BARE_NUMBER = re.compile(r"\s*(\d{1,3})\s*[.!]?\s*")
@@ -102,8 +102,6 @@ def looks_like_question(text: str) -> bool:
     """
     if "?" in text or _QUESTION.search(fold(text)):
         return True
-    from datetime import datetime
-
     from handlers.query import parse
 
     return parse(text, datetime.now()).subject in {"task", "dossier", "score", "digest", "help"}
@@ -123,17 +121,22 @@ def is_for_us(report: ProgressReport, text: str) -> bool:
 # ---------------------------------------------------------------- shared
 
 
-def replied_item(ctx: Ctx) -> WorkItem | None:
-    """The work item the message replies to (a reminder or a task answer), if any."""
+def replied_ref(ctx: Ctx) -> str | None:
+    """What the message replies to: ``task:…``/``occ:…``, ``ext:<id>``, a round's key, or None."""
     msg = ctx.msg
     if not msg.reply_to_message_id:
         return None
-    ref = ctx.session.scalar(
+    return ctx.session.scalar(
         select(SentMessage.context_ref).where(
             SentMessage.channel == msg.channel, SentMessage.chat_id == str(msg.chat_id),
             SentMessage.message_id == str(msg.reply_to_message_id),
         ).order_by(SentMessage.id.desc()).limit(1)
     )
+
+
+def replied_item(ctx: Ctx) -> WorkItem | None:
+    """The work item the message replies to (a reminder or a task answer), if any."""
+    ref = replied_ref(ctx)
     if not ref or not ref.startswith(("task:", "occ:")):
         return None
     return find_work_item(ctx.session, ref)

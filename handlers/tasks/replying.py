@@ -15,7 +15,7 @@ are confirmed with a button, and thanks are only acknowledged.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 
@@ -24,12 +24,12 @@ from handlers.core.messages import Button, Reply
 from handlers.tasks import extension
 from handlers.tasks.numbers import remembered, split_numbered
 from handlers.tasks.progress import (
-    ProgressReport, apply_update, ask_if_percent, bare_number, item_or_gone, on_update, title_of,
+    ProgressReport, apply_update, ask_if_percent, bare_number, item_or_gone, on_update, replied_ref, title_of,
 )
 from handlers.tasks.replies import ReplyIntent, parse_reply
 from handlers.text.fold import fold
 from handlers.text.i18n import _
-from models.outbox import Notification, OutboxStatus, SentMessage
+from models.outbox import Notification, OutboxStatus
 from models.queries import WorkItem, find_work_item
 from models.tasks import TaskStatus
 
@@ -38,18 +38,6 @@ _PLAIN_DONE = ("xong", "hoan thanh", "hoan tat", "100", "done", "finished", "com
 
 
 # ---------------------------------------------------------------- where a reply points
-
-
-def replied_ref(ctx: Ctx) -> str | None:
-    """What the message replies to: ``task:…``/``occ:…``, ``ext:<id>`` or a round's key."""
-    msg = ctx.msg
-    if not msg.reply_to_message_id:
-        return None
-    return ctx.session.scalar(
-        select(SentMessage.context_ref).where(
-            SentMessage.channel == msg.channel, SentMessage.chat_id == str(msg.chat_id),
-            SentMessage.message_id == str(msg.reply_to_message_id),
-        ).order_by(SentMessage.id.desc()).limit(1))
 
 
 def round_refs(ctx: Ctx, round_key: str) -> list[str]:
@@ -72,8 +60,6 @@ def numbered_refs(ctx: Ctx) -> list[str]:
 
 
 def _aware(moment: datetime) -> datetime:
-    from datetime import timezone
-
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
