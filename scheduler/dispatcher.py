@@ -54,7 +54,7 @@ from models.org import Person
 from models.outbox import Notification, OutboxStatus, SentMessage
 from models.queries import find_work_item
 from models.tasks import TaskStatus
-from scheduler.senders import Sender
+from scheduler.senders import Sender, recording
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -356,22 +356,25 @@ async def _deliver(factory, c: Claim, senders: Mapping[str, Sender], now: dateti
     if route is None:
         return await asyncio.to_thread(_mark_failed, factory, c, now, NO_ROUTE, True, max_attempts), NO_ROUTE
     channel, chat_id, _locale = route
+    sender = senders[channel]
     message_id: str | None = None
-    try:
-        for reply in payload_replies(c.payload):
-            mid = await senders[channel].send(chat_id, reply)
-            if reply.context_ref and mid is not None:
-                message_id = mid
-    except SendFailed as exc:
-        error = str(exc)
-        outcome = await asyncio.to_thread(_mark_failed, factory, c, now, error, exc.permanent, max_attempts,
-                                          exc.retry_after, base)
-        return outcome, error
-    except Exception as exc:  # an unexpected sender error is treated as transient
-        log.warning("sending notification %s failed: %s", c.id, exc)
-        error = f"{type(exc).__name__}: {exc}"
-        return await asyncio.to_thread(_mark_failed, factory, c, now, error, False, max_attempts, None, base), error
-    await asyncio.to_thread(_mark_sent, factory, c, now, channel, chat_id, message_id)
+    async with recording(sender, chat_id):  # a reply typed at once waits for the record
+        try:
+            for reply in payload_replies(c.payload):
+                mid = await sender.send(chat_id, reply)
+                if reply.context_ref and mid is not None:
+                    message_id = mid
+        except SendFailed as exc:
+            error = str(exc)
+            outcome = await asyncio.to_thread(_mark_failed, factory, c, now, error, exc.permanent, max_attempts,
+                                              exc.retry_after, base)
+            return outcome, error
+        except Exception as exc:  # an unexpected sender error is treated as transient
+            log.warning("sending notification %s failed: %s", c.id, exc)
+            error = f"{type(exc).__name__}: {exc}"
+            return (await asyncio.to_thread(_mark_failed, factory, c, now, error, False, max_attempts, None, base),
+                    error)
+        await asyncio.to_thread(_mark_sent, factory, c, now, channel, chat_id, message_id)
     return "sent", None
 
 

@@ -14,11 +14,12 @@ import itertools
 import re
 import sys
 from collections.abc import Callable
-from typing import Protocol, TextIO, runtime_checkable
+from contextlib import AbstractAsyncContextManager, nullcontext
+from typing import Any, Protocol, TextIO, runtime_checkable
 
 from handlers.core.messages import Reply
 
-__all__ = ["ConsoleSender", "Sender"]
+__all__ = ["ConsoleSender", "Sender", "recording"]
 
 
 @runtime_checkable
@@ -26,6 +27,17 @@ class Sender(Protocol):
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Deliver ``reply`` to ``chat_id``; return the channel's message id if it has one."""
         ...
+
+
+def recording(sender: Any, chat_id: str) -> AbstractAsyncContextManager[Any]:
+    """What to hold while sending to ``chat_id`` and storing the message id.
+
+    A messenger adapter makes the chat's next incoming message wait for it (a
+    reply typed the moment a reminder lands must find the reminder); senders
+    without incoming messages need nothing.
+    """
+    hold = getattr(sender, "recording", None)
+    return hold(chat_id) if hold is not None else nullcontext()
 
 
 _BOLD = re.compile(r"\*(.+?)\*")

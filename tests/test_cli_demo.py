@@ -4,6 +4,7 @@ interactive menu refuses a number that is not on it."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -76,9 +77,18 @@ def test_interactive_menu_refuses_an_unknown_number_and_prompt_shows_who_and_whe
 def test_default_moment_is_a_working_morning_and_the_banner_says_so(env):
     result = CliRunner().invoke(app, ["demo", "--as", "VP"], env=env, input="/thoat\n")
     assert result.exit_code == 0, result.output
-    assert "buổi sáng ngày làm việc, để nhắc việc hiện ngay; đổi bằng --now" in result.stdout
+    assert "giờ làm việc gần nhất, để nhắc việc hiện ngay; đổi bằng --now" in result.stdout
     banner = next(line for line in result.stdout.splitlines() if "Thời điểm giả lập" in line)
-    assert "thứ Bảy" not in banner and "Chủ nhật" not in banner and "09:00" in banner
+    # whenever the test runs, the moment shown is inside working hours of a working day
+    from datetime import datetime
+
+    from handlers.worktime.calendar import WorkCalendar
+    from settings import Settings
+
+    hour, day = re.search(r"giả lập: (\d\d:\d\d) [^,]+, (\d\d/\d\d/\d{4})", banner).groups()
+    calendar = WorkCalendar.from_settings(Settings())
+    moment = datetime.strptime(f"{day} {hour}", "%d/%m/%Y %H:%M").replace(tzinfo=calendar.tz)
+    assert calendar.in_working_hours(moment), banner
 
 
 @pytest.mark.parametrize("now, expected", [
@@ -87,6 +97,7 @@ def test_default_moment_is_a_working_morning_and_the_banner_says_so(env):
     ("2026-11-25T17:00", "2026-11-26T09:00"),  # the day has just closed
     ("2026-11-23T06:00", "2026-11-23T09:00"),  # before the day starts → this morning
     ("2026-11-23T10:15", "2026-11-23T10:15"),  # in working hours → as it is
+    ("2026-11-23T12:00", "2026-11-23T13:30"),  # the lunch break → the afternoon opening
     ("2026-12-31T17:30", "2027-01-04T09:00"),  # New Year's Day off, then the weekend
 ])
 def test_working_morning(now, expected):

@@ -128,6 +128,19 @@ async def test_reply_to_a_bot_message_carries_its_id(tg, core, adapter):
     assert core.received[0].reply_to_message_id is None
 
 
+async def test_a_reply_typed_while_the_reminder_is_being_recorded_waits_for_the_record(tg, core, adapter):
+    """The head answers the instant the reminder lands; the bot must already know which reminder it was."""
+    recorded: list[str] = []
+    async with adapter.recording(USER):  # what the dispatcher holds around "send, store the message id"
+        reminder = await adapter.send(str(USER), Reply(text="Nhắc việc: báo cáo quý"))
+        tg.user_sends_text(USER, "xong 80%", reply_to_message_id=int(reminder))
+        await asyncio.sleep(0.5)  # the reply has arrived by now, but is held
+        assert [m.text for m in core.received] == []
+        recorded.append(reminder)  # the record lands, then the hold ends
+    await tg.wait_for_messages(USER, 2)
+    assert core.received[-1].text == "xong 80%" and core.received[-1].reply_to_message_id == recorded[0]
+
+
 async def test_document_upload_reaches_core_with_bytes(tg, core, adapter):
     data = b"%PDF-1.7\n" + bytes(range(256)) * 400
     tg.user_sends_document(USER, "ket_luan.pdf", data, "application/pdf", caption="Kết luận thanh tra")

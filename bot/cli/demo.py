@@ -72,7 +72,7 @@ def run_demo(root: Root, settings: Settings, *, who: str | None, says: list[str]
     if not scripted:
         local = moment.astimezone(calendar.tz)
         typer.echo(f"Anh/chị là {label}. Thời điểm giả lập: {local:%H:%M} {fmt_date(local, weekday=True)}"
-                   + ("" if now else " (buổi sáng ngày làm việc, để nhắc việc hiện ngay; đổi bằng --now)") + ".")
+                   + ("" if now else " (giờ làm việc gần nhất, để nhắc việc hiện ngay; đổi bằng --now)") + ".")
         typer.echo(f"Tệp trợ lý gửi được lưu trong {settings.demo_out_dir}.\n")
     others, stop = root.console_delivery(db.settings, factory, clock, chat.show, sender, not scripted)
     try:

@@ -19,8 +19,10 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
+from bot.common.locks import Settling
 from handlers.core.messages import Reply
 
 T = TypeVar("T")
@@ -73,6 +75,22 @@ class ReplyDelivery:
 
     async def _record_sent(self, chat_id: Any, ids: list, reply: Reply) -> None:
         """Channel bookkeeping right after a reply went out (before ``on_sent``)."""
+
+    @property
+    def _settling(self) -> Settling:
+        """Created on first use: adapters keep their own ``__init__``."""
+        settling = self.__dict__.get("_settling_chats")
+        if settling is None:
+            settling = self.__dict__["_settling_chats"] = Settling()
+        return settling
+
+    def recording(self, chat_id: Any) -> AbstractAsyncContextManager[None]:
+        """Held by the dispatcher around "send, then store the message id" for ``chat_id``."""
+        return self._settling.sending(str(chat_id))
+
+    async def _wait_for_records(self, chat_id: Any) -> None:
+        """Before handling a chat's message: let the records of messages just sent to it land."""
+        await self._settling.settled(str(chat_id))
 
     async def _say(self, chat_id: Any, text: str) -> None:
         """Tell the person something from the adapter itself (refusals, apologies)."""

@@ -55,3 +55,41 @@ class RecentKeys:
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._seen
+
+
+class Settling:
+    """Chats with a message sent but not yet written down (which reminder it was).
+
+    A head can answer a reminder the instant it lands on the phone, before the
+    dispatcher has stored the reminder's message id; the reply would then look
+    like a message about nothing. Senders hold :meth:`sending` around "send and
+    record"; the chat's next incoming message waits in :meth:`settled` (briefly,
+    never forever) until the record is there.
+    """
+
+    def __init__(self) -> None:
+        self._busy: dict[Hashable, list] = {}  # key -> [idle event, senders]
+
+    @asynccontextmanager
+    async def sending(self, key: Hashable) -> AsyncIterator[None]:
+        entry = self._busy.get(key)
+        if entry is None:
+            entry = self._busy[key] = [asyncio.Event(), 0]
+        entry[1] += 1
+        try:
+            yield
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                entry[0].set()
+                self._busy.pop(key, None)
+
+    async def settled(self, key: Hashable, timeout: float = 10.0) -> None:
+        """Return once no send to ``key`` is being recorded, or after ``timeout`` seconds."""
+        entry = self._busy.get(key)
+        if entry is None:
+            return
+        try:
+            await asyncio.wait_for(entry[0].wait(), timeout)
+        except TimeoutError:
+            pass

@@ -207,6 +207,9 @@ class TelegramAdapter(ReplyDelivery):
         if not self._seen_updates.add(update.update_id):
             log.info("Telegram update %s was already processed; ignored", update.update_id)
             return
+        chat = update.effective_chat
+        if chat is not None:
+            await self._wait_for_records(chat.id)
         if update.callback_query is not None:
             await self._on_button(update.callback_query)
         elif update.message is not None:

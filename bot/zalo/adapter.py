@@ -225,6 +225,7 @@ class ZaloAdapter(ReplyDelivery):
         async with self._chat_locks.hold(event.chat_id):
             async with self._slots:
                 try:
+                    await self._wait_for_records(event.chat_id)
                     incoming = await self._to_incoming(event)
                     if incoming is None:
                         return

@@ -93,13 +93,16 @@ def person_label(session: Session, key: str) -> str:
 
 
 def working_morning(now: datetime, calendar) -> datetime:
-    """``now`` if it falls in working hours of a working day, else 09:00 of the
+    """``now`` if it falls in working hours of a working day, the afternoon
+    opening during the lunch break, else 09:00 of the
     next working day (today's if the day has not started): the demo's default
     moment, so that reminders — which wait for working hours — show at once."""
     local = now.astimezone(calendar.tz)
     opens, closes = calendar.windows[0][0], calendar.windows[-1][1]
-    if calendar.is_working_day(local.date()) and opens <= local.time() < closes:
+    if calendar.in_working_hours(local):
         return local
+    if calendar.is_working_day(local.date()) and opens <= local.time() < closes:
+        return calendar.next_window(local)  # the lunch break: the afternoon opening
     day = local.date()
     if not (calendar.is_working_day(day) and local.time() < opens):
         day += timedelta(days=1)
