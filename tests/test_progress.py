@@ -34,12 +34,12 @@ from tests.test_dispatcher import ListSender
     ("đã ban hành KH 59/KH-SKHCN ngày 31/1", None),
 ])
 def test_parse_progress(text, percent):
-    report = parse_progress(text)
+    report = parse_progress(text, NOW)
     assert report.percent == percent and report.note == text and not report.invalid
 
 
 def test_parse_progress_rejects_more_than_100():
-    assert parse_progress("xong 180%").invalid
+    assert parse_progress("xong 180%", NOW).invalid and parse_progress("xong 8o%", NOW).invalid
 
 
 @pytest.mark.parametrize("text, expected, rest", [
@@ -466,7 +466,7 @@ def test_a_question_typed_under_a_reminder_is_answered_not_filed_as_a_note():
     """On the console every line follows the last reminder: a question must still be a question."""
     from handlers.tasks.progress import looks_like_question
 
-    assert looks_like_question("các đơn vị tôi phụ trách có việc gì quá hạn không")
-    assert looks_like_question("ho so tre han thang nay")
-    assert not looks_like_question("đang chờ số liệu từ các huyện")
-    assert not looks_like_question("đã ban hành KH 59/KH-SKHCN ngày 31/1")
+    assert looks_like_question("các đơn vị tôi phụ trách có việc gì quá hạn không", NOW)
+    assert looks_like_question("ho so tre han thang nay", NOW)
+    assert not looks_like_question("đang chờ số liệu từ các huyện", NOW)
+    assert not looks_like_question("đã ban hành KH 59/KH-SKHCN ngày 31/1", NOW)

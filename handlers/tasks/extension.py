@@ -100,7 +100,7 @@ def on_date_answer(ctx: Ctx, pending: Pending) -> Reply | None:
         return found
     item, text, proposed, rest = found
     if proposed is None:
-        if looks_like_question(text):
+        if looks_like_question(text, ctx.now):
             conversation.clear(ctx)
             return None
         return Reply(_("I could not read a date in \"{text}\". Please write it as day/month, e.g. 30/12 or 30/12/2026.").format(text=text[:60]))

@@ -33,7 +33,7 @@ from handlers.core.outbox import enqueue, notification_row, reply_payload
 from handlers.people.permissions import Action, can_change_task, refusal
 from handlers.people.recipients import Directory, head_names
 from handlers.tasks.changes import record_progress
-from handlers.text.fold import fold
+from handlers.tasks.replies import parse_reply
 from models.outbox import SentMessage
 from models.queries import WorkItem, find_work_item
 from models.tasks import Evidence, TaskStatus
@@ -42,14 +42,6 @@ STATE_TTL = conversation.DEFAULT_TTL  # how long "Cập nhật tiến độ" and
 FLOW = "progress.update"  # "📝 Cập nhật tiến độ" waits for a percentage, a note or a file
 
 _BARE_NUMBER = re.compile(r"\s*(\d{1,3})\s*[.!]?\s*")
-_DONE = re.compile(r"\b(hoan thanh|xong|done|finished)\b")
-_NEGATION = re.compile(r"\b(chua|khong|ko|k0)\b|\b(mot|1) phan\b")
-_QUESTION = re.compile(
-    r"\b(bao nhieu|the nao|ra sao|liet ke|danh sach|nhung (viec|ho so|nhiem vu)|(viec|ho so|nhiem vu) nao|"
-    r"cho (toi|minh|em|anh|chi) (biet|xem)|bao cao tuan)\b"
-    # a line that starts with what is asked about reads as a question: "việc quá hạn của Chi cục"
-    r"|^(viec|cac viec|ho so|nhiem vu|diem|chi so|thong ke|so lieu|tinh hinh)\b"
-)
 
 
 # ---------------------------------------------------------------- parsing
@@ -61,7 +53,8 @@ class ProgressReport:
 
     percent: int | None
     note: str | None
-    invalid: bool = False  # a percent over 100
+    invalid: bool = False  # a figure that cannot be trusted: asked again, nothing changes
+    question: bool = False  # a question typed instead: answered by the query feature
 
 
 def bare_number(text: str) -> int | None:
@@ -70,52 +63,26 @@ def bare_number(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def parse_progress(text: str, bare_is_percent: bool = False) -> ProgressReport:
-    """'xong 80%' → 80; 'đã hoàn thành' / 'xong' → 100; 'chưa xong …' or other text → a note.
+def parse_progress(text: str, now: datetime, bare_is_percent: bool = False) -> ProgressReport:
+    """The progress view of :func:`handlers.tasks.replies.parse_reply`, the one reader of typed replies.
 
-    ``bare_is_percent``: the bot has just asked for the percentage, so "95"
-    alone means 95%.
+    'xong 80%' → 80; 'đã hoàn thành' / 'xong' → 100; 'chưa xong …' or other
+    text → a note. ``bare_is_percent``: the bot has just asked for the
+    percentage, so "95" alone means 95% (elsewhere a bare number is asked about).
     """
     raw = " ".join(text.split())
-    key = fold(raw)
     bare = bare_number(raw) if bare_is_percent else None
     if bare is not None:
         return ProgressReport(None, raw, invalid=True) if bare > 100 else ProgressReport(bare, raw)
-    from handlers.tasks.replies import read_percent
-
-    value, malformed = read_percent(raw)  # "80,5%" is 80.5, not 5; "8o%", "-5%", "180%" change nothing
-    if malformed:
-        return ProgressReport(None, raw, invalid=True)
-    if value is not None:
-        return ProgressReport(math.floor(value), raw)  # stored as a whole percent, never rounded up
-    if _DONE.search(key) and not _NEGATION.search(key):
-        return ProgressReport(100, raw)
-    return ProgressReport(None, raw)
+    intent = parse_reply(raw, now)
+    if intent.intent in ("progress", "done") and intent.percent is not None:
+        return ProgressReport(math.floor(intent.percent), raw)  # a whole percent, never rounded up
+    return ProgressReport(None, raw, invalid=intent.bad_figure, question=intent.intent == "question")
 
 
-def looks_like_question(text: str) -> bool:
-    """A question typed under a reminder is for the query feature, not a progress note.
-
-    The question parser decides: what it reads as a question about tasks,
-    dossiers, scores or the digest is one ("các đơn vị tôi phụ trách có việc
-    gì quá hạn không"), whatever the reminder it follows.
-    """
-    if "?" in text or _QUESTION.search(fold(text)):
-        return True
-    from handlers.query import parse
-
-    return parse(text, datetime.now()).subject in {"task", "dossier", "score", "digest", "help"}
-
-
-def is_for_us(report: ProgressReport, text: str) -> bool:
-    """A percent or "xong" is progress; other text only when it is not a question.
-
-    On the console every line counts as a reply to the last reminder, so a
-    question there must fall through to the query feature.
-    """
-    if report.percent is not None or report.invalid:
-        return "?" not in text
-    return not looks_like_question(text)
+def looks_like_question(text: str, now: datetime) -> bool:
+    """A question typed under a reminder is for the query feature, not a progress note."""
+    return parse_reply(text, now).intent == "question"
 
 
 # ---------------------------------------------------------------- shared
@@ -254,8 +221,8 @@ def on_update_answer(ctx: Ctx, pending: Pending) -> Reply | None:
     if ctx.msg.attachment is not None:
         return save_evidence(ctx, found)
     text = (ctx.msg.text or "").strip()
-    report = parse_progress(text, bare_is_percent=True)
-    if not is_for_us(report, text):
+    report = parse_progress(text, ctx.now, bare_is_percent=True)
+    if report.question:
         conversation.clear(ctx, FLOW)
         return None
     return apply_update(ctx, found, report)
@@ -281,7 +248,7 @@ def save_evidence(ctx: Ctx, item: WorkItem) -> Reply:
     if len(att.data) > limit:
         return Reply(_("The file is larger than {mb} MB. Please send a smaller file.").format(mb=ctx.settings.max_file_mb))
     caption = (ctx.msg.text or "").strip() or None
-    report = parse_progress(caption) if caption else ProgressReport(None, None)
+    report = parse_progress(caption, ctx.now) if caption else ProgressReport(None, None)
     update = record_progress(ctx.session, item, ctx.person, ctx.now, ctx.today, report.percent,
                              caption or _("Evidence file: {name}").format(name=att.file_name), ctx.msg.channel)
     ctx.session.add(Evidence(

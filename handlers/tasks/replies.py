@@ -138,6 +138,10 @@ _THANKS_CORE = re.compile(
 _WORD = re.compile(r"[a-z]+|\d+")
 
 
+#: Why a figure was not taken: the person is asked again, and nothing changes.
+MALFORMED, OUT_OF_RANGE = "malformed percentage", "percentage out of range"
+
+
 @dataclass(frozen=True)
 class ReplyIntent:
     """One understood reply; ``why`` says which rule decided (for --explain)."""
@@ -146,6 +150,11 @@ class ReplyIntent:
     percent: float | int | None = None
     until: date | None = None
     why: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def bad_figure(self) -> bool:
+        """A percentage was written but cannot be trusted ("8o%", "-5%", "180%")."""
+        return self.intent == "unclear" and bool(self.why) and self.why[0] in (MALFORMED, OUT_OF_RANGE)
 
     def to_json(self) -> dict[str, Any]:
         """The contract object: exactly intent, percent, until."""
@@ -306,11 +315,11 @@ def _parse(text: str, now: datetime) -> ReplyIntent:
 
     # 3. A figure that cannot be trusted changes nothing.
     if _MALFORMED_PERCENT.search(raw_key):
-        return ReplyIntent("unclear", why=("malformed percentage",))
+        return ReplyIntent("unclear", why=(MALFORMED,))
     percents = list(_PERCENT.finditer(plain))
     for m in percents:
         if m.group(1) in ("-", "−", "–") or _number(m.group(2)) > 100:
-            return ReplyIntent("unclear", why=("percentage out of range",))
+            return ReplyIntent("unclear", why=(OUT_OF_RANGE,))
     if _BARE_NUMBER.match(plain):
         return ReplyIntent("unclear", why=("bare number",))
 
