@@ -260,6 +260,21 @@ async def test_a_leaders_escalation_copy_offers_a_nudge_not_done(core, factory, 
     assert len(again) == 1 and [d for _l, d in buttons_of(again)][0] == f"snz:unit:task:{task_id}"
 
 
+async def test_a_nudge_on_a_co_led_task_reaches_every_lead_unit(core, factory, settings, task_id):
+    """"📣 Nhắc đơn vị" on a task two units lead: both heads are asked; a co-lead with no head is named."""
+    with transaction(factory) as s:
+        task = s.get(Task, task_id)
+        task.co_lead_units = [f.unit(s, "VP"), f.unit(s, "TDC")]
+    answer = text_of(Chat(core, "hoa").press(f"snz:unit:task:{task_id}"))
+    assert "Nguyễn Thị Mai, Lê Thị Hồng" in answer
+    assert "Chi cục" in answer.splitlines()[-1] and "chưa có" in answer.splitlines()[-1]
+    sender = ListSender()
+    await dispatch_once(factory, settings, {"console": sender}, NOW)
+    for head in ("mai", "hong"):
+        [nudge] = sender.to(head)
+        assert "Chuyên ngành, Văn phòng Sở, Chi cục" in nudge.text and "Trần Công Hòa" in nudge.text
+
+
 async def test_extension_request_approved_by_the_supervising_deputy(core, factory, settings, task_id):
     mai, hoa, hong = Chat(core, "mai"), Chat(core, "hoa"), Chat(core, "hong")
     assert "25/11/2026" in text_of(mai.press(f"ext:task:{task_id}"))

@@ -57,7 +57,7 @@ def render_reminder(
     overdue = deadline < on_day
     task = item.task
     if escalated and for_leader:
-        unit = task.lead_unit.name if task.lead_unit else _("the lead unit")
+        unit = ", ".join(u.name for u in task.lead_units) or _("the lead unit")
         head = _("⚠️ *Overdue task of {unit}* (for your follow-up)").format(unit=unit)
     elif overdue:
         head = _("⚠️ *Overdue task*")
@@ -80,7 +80,7 @@ def render_reminder(
 
 def is_follow_up_leader(person: Person, item: WorkItem) -> bool:
     """A Department leader outside the lead unit: gets the follow-up wording and buttons."""
-    return person.role == Role.LEADER and person.unit_id != item.task.lead_unit_id
+    return person.role == Role.LEADER and all(u.id != person.unit_id for u in item.task.lead_units)
 
 
 def on_snooze(ctx: Ctx, arg: str) -> Reply:
@@ -139,10 +139,13 @@ def on_nudge(ctx: Ctx, ref: str) -> Reply:
         return Reply(_("Only the Department's leadership or the Department Office can send this reminder to a unit."))
     if item.status != TaskStatus.OPEN:
         return Reply(_("The task \"{title}\" is already marked as done.").format(title=title))
-    unit = item.task.lead_unit.name if item.task.lead_unit else _("the Department Office")
-    heads = Directory.load(ctx.session).unit_heads(item.task.lead_unit_id)
+    directory = Directory.load(ctx.session)
+    leads = item.task.lead_units
+    unit = lead_names(item)
+    heads = list({p.id: p for u in leads or [None] for p in directory.unit_heads(u.id if u else None)}.values())
     if not heads:
         return Reply(_("{unit} has no registered head in the bot yet; please contact the unit directly.").format(unit=unit))
+    headless = ", ".join(u.name for u in leads if u.id in directory.headless([u.id]))
     rows = []
     for head in heads:
         with use_locale(head.locale):
@@ -153,13 +156,22 @@ def on_nudge(ctx: Ctx, ref: str) -> Reply:
     if enqueue(ctx.session, rows) == 0:
         return Reply(_("{unit} was already reminded about \"{title}\" today.").format(unit=unit, title=title))
     ctx.audit("nudge", item.ref)
-    return Reply(_("Sent: {names} ({unit}) will be asked to speed up \"{title}\".").format(
-        names=", ".join(p.name for p in heads), unit=unit, title=title))
+    sent = _("Sent: {names} ({unit}) will be asked to speed up \"{title}\".").format(
+        names=", ".join(p.name for p in heads), unit=unit, title=title)
+    if headless:  # a co-lead unit nobody of its own can be reached in
+        sent += "\n" + _("{unit} has no registered head in the bot yet; please contact the unit directly.").format(
+            unit=headless)
+    return Reply(sent)
+
+
+def lead_names(item: WorkItem) -> str:
+    """Every unit leading the task (lead and co-leads), or the office when none does."""
+    return ", ".join(u.name for u in item.task.lead_units) or _("the Department Office")
 
 
 def nudge_message(item: WorkItem, leader: Person, today: date) -> Reply:
     """What the unit's head reads: who asks, what, by when; the usual buttons."""
-    unit = item.task.lead_unit.name if item.task.lead_unit else _("the Department Office")
+    unit = lead_names(item)
     lines = [_("📣 Department leader {name} asks {unit} to speed up and report the result of:").format(
         name=leader.name, unit=unit), f"“{short(item.task.title, 200)}”"]
     if item.deadline is not None:
