@@ -66,6 +66,10 @@ class Reply:
     # Set by handlers so that a later reply to this message can be tied to
     # what it was about (e.g. "task:42"); adapters store it with the sent id.
     context_ref: str | None = None
+    # The text already says how to answer in words ("2 xong"), so a channel
+    # without buttons shows no numbered choices (their numbers would collide
+    # with the task numbers the person types).
+    buttons_optional: bool = False
 
 
 class FetchFailed(Exception):

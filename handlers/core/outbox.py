@@ -52,6 +52,8 @@ def _one(reply: Reply) -> dict:
     }
     if reply.context_ref:
         data["context_ref"] = reply.context_ref
+    if reply.buttons_optional:
+        data["buttons_optional"] = True
     att = reply.attachment
     if att is not None:
         data["attachment"] = {
@@ -74,7 +76,8 @@ def _reply(data: dict) -> Reply:
         attachment = Attachment(file_name=att["file_name"], mime_type=att.get("mime_type"), data=raw,
                                 size=len(raw), kind=att.get("kind", "document"))
     buttons = [[Button(b["label"], b["data"]) for b in row] for row in data.get("buttons", [])]
-    return Reply(text=data.get("text", ""), buttons=buttons, attachment=attachment, context_ref=data.get("context_ref"))
+    return Reply(text=data.get("text", ""), buttons=buttons, attachment=attachment, context_ref=data.get("context_ref"),
+                 buttons_optional=bool(data.get("buttons_optional")))
 
 
 def notification_row(

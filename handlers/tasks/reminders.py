@@ -213,15 +213,10 @@ def _round_buttons(lines: list[RoundLine]) -> list[list[Button]]:
         if line.for_leader:
             rows.append([Button(f"📣 {n}", f"snz:{NUDGE_ARG}{ref}"), Button(f"🔕 {n}", f"snz:{ref}")])
         else:
-            rows.append([Button(f"✅ {n}", f"done:{ref}"), Button(f"📝 {n}", f"upd:{ref}"),
-                         Button(f"⏳ {n}", f"ext:{ref}")])
+            rows.append([Button(_("✅ {n} Done").format(n=n), f"done:{ref}"),
+                         Button(_("📝 {n} Progress").format(n=n), f"upd:{ref}"),
+                         Button(_("⏳ {n} Extend").format(n=n), f"ext:{ref}")])
     return rows
-
-
-def _numbered_size(rows: list[list[Button]]) -> int:
-    """Characters the buttons add where a channel shows them as "1. label" lines."""
-    labels = [b.label for row in rows for b in row]
-    return sum(len(f"{i}. {label}\n") for i, label in enumerate(labels, start=1)) + 80
 
 
 def render_round(lines: list[RoundLine], on_day: date, limit: int = DEFAULT_LIMIT) -> list[Reply]:
@@ -250,8 +245,9 @@ def render_round(lines: list[RoundLine], on_day: date, limit: int = DEFAULT_LIMI
         body.append(_("Sent to the Department Office because {unit} has no registered head yet: please pass it on, or invite the head (/moi).").format(
             unit=", ".join(headless)))
     buttons = _round_buttons(lines)
-    footer = _("Press ✅ (done), 📝 (update progress) or ⏳ (request extension) with the task's number.")
-    if all(line.for_leader for line in lines):
+    for_leaders = any(line.for_leader for line in lines)
+    footer = _("Reply with the task's number, e.g. \"2 xong\", \"3 80%\" or \"1 xin gia hạn đến 15/12\".")
+    if for_leaders:
         footer = _("Press 📣 to remind the unit or 🔕 to be reminded later, with the task's number.")
     parts: list[list[str]] = [[head]]
     for text in body + ["", footer]:
@@ -262,10 +258,12 @@ def render_round(lines: list[RoundLine], on_day: date, limit: int = DEFAULT_LIMI
             parts[-1].append(text)
     texts = ["\n".join(p).strip() for p in parts if "\n".join(p).strip()]
     replies = [Reply(t) for t in texts]
-    if limit < CHANNEL_LIMITS["telegram"] and _units(texts[-1]) + _numbered_size(buttons) > limit:
+    # A unit's round is answered in words anywhere; the buttons are a shortcut where a channel has them.
+    # A leader's 📣/🔕 have no typed form, so where buttons are numbered lines they come in a part of their own.
+    if for_leaders and limit < CHANNEL_LIMITS["telegram"] and _units(texts[-1]) + _numbered_size(buttons) > limit:
         replies.append(Reply(_("Choose the task and the action:"), buttons=buttons))
     else:
-        replies[-1] = Reply(texts[-1], buttons=buttons)
+        replies[-1] = Reply(texts[-1], buttons=buttons, buttons_optional=not for_leaders)
     return replies
 
 
