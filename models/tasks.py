@@ -178,3 +178,20 @@ class ExtensionRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     task: Mapped[Task] = relationship()
+
+
+class TaskNumber(Base):
+    """A task's short number for one person ("việc 3 xong 80%"), kept while it is open.
+
+    Its own table rather than the conversation state: the planner numbers a
+    round's tasks while the person may be mid-conversation, and neither write
+    may undo the other.
+    """
+
+    __tablename__ = "task_number"
+    __table_args__ = (UniqueConstraint("person_id", "number"),)
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), primary_key=True)  # "task:42", "occ:7"
+    number: Mapped[int] = mapped_column(Integer)
+    shown_on: Mapped[date] = mapped_column(Date)  # last shown with its number; freed KEEP_DAYS after it closes

@@ -37,6 +37,7 @@ from handlers.text.i18n import use_locale
 from handlers.tasks.occurrences import ensure_occurrences
 from handlers.core.outbox import enqueue, existing_keys, notification_row, reply_payload
 from handlers.people.recipients import Directory
+from handlers.tasks import numbers
 from handlers.tasks.reminders import RoundLine, render_reminder, render_round, round_limit
 from models.org import Identity, Unit
 from models.outbox import OutboxStatus
@@ -191,17 +192,19 @@ def reminder_rows(
     for (person_id, send_at), group in rounds.items():
         if len(group) == 1:
             key, item, deadline, step, person, is_leader, headless = group[0]
+            [number] = numbers.assign(session, person.id, [item.ref], now)
             with use_locale(person.locale):
                 reply = render_reminder(item, deadline, today, escalated=step.escalate, for_leader=is_leader,
-                                        headless_unit=headless)
+                                        headless_unit=headless, number=number)
             payload = reply_payload(reply, deadline=deadline.isoformat(), step=step.key)
             rows.append(notification_row(key, person.id, "reminder", payload, step.send_at, subject_ref=item.ref))
         else:
-            rows += round_rows(group, today, send_at, channels.get(person_id, set()))
+            rows += round_rows(session, group, today, now, send_at, channels.get(person_id, set()))
     return rows, len(items)
 
 
-def round_rows(group: list[tuple], today: date, send_at: datetime, channels: set[str]) -> list[dict]:
+def round_rows(session: Session, group: list[tuple], today: date, now: datetime, send_at: datetime,
+               channels: set[str]) -> list[dict]:
     """One message for a person's due tasks of this round, plus a marker row per task.
 
     The marker rows keep each task's usual key (``rem:…``) with the status
@@ -213,13 +216,14 @@ def round_rows(group: list[tuple], today: date, send_at: datetime, channels: set
     group = sorted(group, key=lambda g: (g[2], _ref_order(g[1].ref)))  # soonest deadline first
     person = group[0][4]
     lines = [RoundLine(item, deadline, is_leader, headless) for _key, item, deadline, _step, _p, is_leader, headless in group]
+    shown = numbers.assign(session, person.id, [line.item.ref for line in lines], now)  # each task's own number
     with use_locale(person.locale):
-        replies = render_round(lines, today, round_limit(channels))
+        replies = render_round(lines, today, round_limit(channels), numbers=shown)
     keys = sorted(g[0] for g in group)
     digest = hashlib.sha1("|".join(keys).encode()).hexdigest()[:16]
     round_key = f"rnd:p{person.id}:{send_at.isoformat()}:{digest}"
     # The round's key is its context: a reply to it (Telegram) or a plain message after it (Zalo) is
-    # never taken as being about an older single reminder; ``items`` maps its numbers to tasks.
+    # never taken as being about an older single reminder; ``items`` lists its tasks.
     replies = [dataclasses.replace(r, context_ref=round_key) for r in replies]
     payload = reply_payload(replies[0], more=replies[1:], items=[line.item.ref for line in lines],
                             deadlines=[line.deadline.isoformat() for line in lines])

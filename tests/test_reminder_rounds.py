@@ -79,7 +79,7 @@ async def test_on_zalo_a_long_round_is_split_between_lines_within_2000_character
     # no numbered choices on Zalo: "1".."60" would collide with the task numbers the head types
     text, choices = buttons_as_numbered(parts[-1])
     assert choices == {} and text.rstrip().endswith("“1 xin gia hạn đến 15/12”.")
-    assert "Anh/chị trả lời kèm số thứ tự của việc" in text
+    assert "Anh/chị trả lời kèm số của việc" in text
 
 
 async def test_round_through_the_real_telegram_client_is_one_message(factory, settings):

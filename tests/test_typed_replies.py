@@ -120,3 +120,53 @@ async def test_a_number_answers_a_round_of_reminders(core, factory, settings):
         percents = [s.get(Task, i).percent for i in ids]
         assert sorted(percents) == [0, 0, 80]
         assert s.scalar(select(func.count(Notification.id)).where(Notification.idem_key.like("rnd:%"))) == 1
+
+
+async def test_an_older_message_is_answered_by_its_number_after_newer_ones(core, factory, settings):
+    """A head answers Monday's reminder on Wednesday, without reply-to (as on Zalo), after a newer
+    round and a /viec list came in between: the number in Monday's message still names its task."""
+    from datetime import datetime, timedelta
+
+    from scheduler.planner import tick_once
+    from tests.conftest import TZ
+
+    with transaction(factory) as s:
+        f.person(s, "mai", role="head", unit_code="QLCN", name="Nguyễn Thị Mai")
+        early = f.task(s, "Báo cáo quý IV", lead="QLCN", deadline=date(2026, 11, 24)).id
+        later = [f.task(s, f"Kế hoạch {i}", lead="QLCN", deadline=date(2026, 12, 4)).id for i in range(2)]
+    mai = Chat(core, "mai")
+    sender = ListSender()
+    monday = datetime(2026, 11, 23, 7, 30, tzinfo=TZ)
+    tick_once(factory, settings, monday)
+    await dispatch_once(factory, settings, {"console": sender}, monday)
+    [first] = sender.to("mai")
+    number = int(first.text.split("(việc số ")[1].split(")")[0])
+    assert f"“{number} xong 80%”" in first.text  # the reminder says how to answer it later
+    wednesday = monday + timedelta(days=2)  # the other two are now 3 working days away: a round
+    tick_once(factory, settings, wednesday)
+    await dispatch_once(factory, settings, {"console": sender}, wednesday)
+    newer = sender.to("mai")[-1]
+    assert "2 nhiệm vụ" in newer.text and f"\n{number}." not in newer.text  # the round numbers its own tasks apart
+    text_of(mai.say("/viec"))
+    assert "Báo cáo quý IV" in text_of(mai.say(f"{number} xong 80%"))
+    with factory() as s:
+        assert s.get(Task, early).percent == 80 and [s.get(Task, i).percent for i in later] == [0, 0]
+
+
+def test_a_closed_tasks_number_is_reused_only_after_two_weeks_unseen(factory):
+    from datetime import datetime, timedelta
+
+    from handlers.tasks import numbers
+    from tests.conftest import TZ
+
+    with transaction(factory) as s:
+        mai = f.person(s, "mai", role="head", unit_code="QLCN", name="Nguyễn Thị Mai").id
+    day = datetime(2026, 11, 23, 9, tzinfo=TZ)
+    with transaction(factory) as s:
+        assert numbers.assign(s, mai, ["task:1", "task:2", "task:3"], day) == [1, 2, 3]
+    with transaction(factory) as s:  # task 1 closed; a new task the same week gets a fresh number
+        assert numbers.assign(s, mai, ["task:4", "task:2"], day + timedelta(days=3), open_refs={"task:2", "task:3", "task:4"}) == [4, 2]
+        assert numbers.ref_of(s, mai, 1) == "task:1"
+    with transaction(factory) as s:  # two weeks later number 1 is free again
+        assert numbers.assign(s, mai, ["task:5"], day + timedelta(days=15), open_refs={"task:2", "task:3", "task:4", "task:5"}) == [1]
+        assert numbers.ref_of(s, mai, 1) == "task:5"

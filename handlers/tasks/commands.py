@@ -33,8 +33,9 @@ def my_tasks(ctx: Ctx, args: str = "", offset: int = 0) -> Reply:
     showing_support = args.strip() == SUPPORT
     listed = supported if showing_support else own
     header = _header(ctx, scope, listed, showing_support)
-    numbers.remember(ctx.session, person.id, [i.ref for i in listed], ctx.now)
-    extra = _number_buttons(listed, offset)
+    shown = dict(zip((i.ref for i in listed), numbers.assign(
+        ctx.session, person.id, [i.ref for i in listed], ctx.now, open_refs={i.ref for i in items})))
+    extra = _number_buttons(listed, offset, shown)
     if supported and not showing_support and offset + PAGE_SIZE >= len(own):
         extra.append([Button(_("See the {n} supporting tasks").format(n=len(supported)), f"more:viec:0:{SUPPORT}")])
     footer = _("To report progress, type e.g. \"việc 1 xong 80%\", or tap a task's number and type the progress.")
@@ -42,7 +43,7 @@ def my_tasks(ctx: Ctx, args: str = "", offset: int = 0) -> Reply:
         footer = _("…and {n} tasks where your unit supports another unit.").format(n=len(supported)) + "\n" + footer
     return paged_reply(
         header, listed,
-        lambda n, item: work_item_line(n, item, ctx.today, show_unit=sees_all, unit_id=unit_id),
+        lambda _n, item: work_item_line(shown[item.ref], item, ctx.today, show_unit=sees_all, unit_id=unit_id),
         offset, lambda nxt: f"more:viec:{nxt}:{SUPPORT if showing_support else ''}".rstrip(":"),
         footer=footer, extra_buttons=extra,
     )
@@ -65,8 +66,8 @@ def _header(ctx: Ctx, scope: str, listed: list[WorkItem], support: bool) -> str:
     return header
 
 
-def _number_buttons(listed: list[WorkItem], offset: int) -> list[list[Button]]:
-    """"📝 1" … "📝 10" for the page shown: tap, then type the progress."""
+def _number_buttons(listed: list[WorkItem], offset: int, shown: dict[str, int]) -> list[list[Button]]:
+    """"📝 1" … for the page shown, by each task's number: tap, then type the progress."""
     page = listed[offset: offset + PAGE_SIZE]
-    buttons = [Button(f"📝 {offset + k + 1}", f"upd:{item.ref}") for k, item in enumerate(page)]
+    buttons = [Button(f"📝 {shown[item.ref]}", f"upd:{item.ref}") for item in page]
     return [buttons[i: i + 5] for i in range(0, len(buttons), 5)]

@@ -47,12 +47,14 @@ def reminder_buttons(ref: str, for_leader: bool = False) -> list[list[Button]]:
 
 def render_reminder(
     item: WorkItem, deadline: date, on_day: date, escalated: bool = False, for_leader: bool = False,
-    headless_unit: str | None = None,
+    headless_unit: str | None = None, number: int | None = None,
 ) -> Reply:
     """The reminder for one work item, worded for the day it is sent.
 
     ``headless_unit`` names the unit whose reminder the office receives because
     that unit has no registered head (see ``Directory.task_recipients``).
+    ``number`` is the task's number for this person (:mod:`handlers.tasks.numbers`):
+    with it the reminder can be answered later without reply-to ("3 xong 80%").
     """
     overdue = deadline < on_day
     task = item.task
@@ -63,7 +65,7 @@ def render_reminder(
         head = _("⚠️ *Overdue task*")
     else:
         head = _("🔔 *Task reminder*")
-    lines = [head, short(task.title, 300)]
+    lines = [head + (" " + _("(task {n})").format(n=number) if number is not None else ""), short(task.title, 300)]
     src = source_label(item)
     if src:
         lines.append(_("Source: {source}").format(source=src))
@@ -73,7 +75,10 @@ def render_reminder(
     if headless_unit:
         lines.append(_("Sent to the Department Office because {unit} has no registered head yet: please pass it on, or invite the head (/moi).").format(
             unit=headless_unit))
-    if not for_leader:
+    if not for_leader and number is not None:
+        lines.append(_("Reply to this message with e.g. \"xong 80%\" (or, at any time, \"{n} xong 80%\"), "
+                       "or attach the result file.").format(n=number))
+    elif not for_leader:
         lines.append(_("Reply to this message with e.g. \"xong 80%\", or attach the result file."))
     return Reply("\n".join(lines), buttons=reminder_buttons(item.ref, for_leader), context_ref=item.ref)
 
@@ -205,10 +210,10 @@ def _units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _round_buttons(lines: list[RoundLine]) -> list[list[Button]]:
+def _round_buttons(lines: list[RoundLine], numbers: list[int]) -> list[list[Button]]:
     """One row per task: ✅/📝/⏳ for the unit, 📣/🔕 for a supervising leader, labelled with the task's number."""
     rows = []
-    for n, line in enumerate(lines[:MAX_ACTION_ROWS], start=1):
+    for n, line in zip(numbers, lines[:MAX_ACTION_ROWS]):
         ref = line.item.ref
         if line.for_leader:
             rows.append([Button(f"📣 {n}", f"snz:{NUDGE_ARG}{ref}"), Button(f"🔕 {n}", f"snz:{ref}")])
@@ -219,22 +224,31 @@ def _round_buttons(lines: list[RoundLine]) -> list[list[Button]]:
     return rows
 
 
-def render_round(lines: list[RoundLine], on_day: date, limit: int = DEFAULT_LIMIT) -> list[Reply]:
+def _numbered_size(rows: list[list[Button]]) -> int:
+    """Characters the buttons add where a channel shows them as "1. label" lines."""
+    labels = [b.label for row in rows for b in row]
+    return sum(len(f"{i}. {label}\n") for i, label in enumerate(labels, start=1)) + 80
+
+
+def render_round(lines: list[RoundLine], on_day: date, limit: int = DEFAULT_LIMIT,
+                 numbers: list[int] | None = None) -> list[Reply]:
     """The due tasks of one person as one message: count first, then one numbered line each.
 
     Each line carries the deadline and the working days left (or overdue); the
     buttons (or numbered choices) act on a task by its number. When the text
     would pass ``limit`` it is split between lines, never inside one, and the
     buttons go with the last part (or in a short part of their own when the
-    channel shows them as numbered text and they would not fit).
+    channel shows them as numbered text and they would not fit). ``numbers``
+    are the tasks' numbers for this person (1, 2, 3 … when not given).
     """
+    numbers = numbers or list(range(1, len(lines) + 1))
     count = len(lines)
     overdue = sum(1 for line in lines if line.deadline < on_day)
     head = ngettext("🔔 *{n} task needs your follow-up*", "🔔 *{n} tasks need your follow-up*", count).format(n=count)
     if overdue:
         head += " " + ngettext("({n} overdue)", "({n} overdue)", overdue).format(n=overdue)
     body = []
-    for n, line in enumerate(lines, start=1):
+    for n, line in zip(numbers, lines):
         mark = "⚠️ " if line.deadline < on_day else ""
         body.append(_("{n}. {mark}{title} — deadline {date} ({days})").format(
             n=n, mark=mark, title=short(line.item.task.title, ROUND_TITLE),
@@ -244,9 +258,10 @@ def render_round(lines: list[RoundLine], on_day: date, limit: int = DEFAULT_LIMI
     if headless:
         body.append(_("Sent to the Department Office because {unit} has no registered head yet: please pass it on, or invite the head (/moi).").format(
             unit=", ".join(headless)))
-    buttons = _round_buttons(lines)
+    buttons = _round_buttons(lines, numbers)
     for_leaders = any(line.for_leader for line in lines)
-    footer = _("Reply with the task's number, e.g. \"2 xong\", \"3 80%\" or \"1 xin gia hạn đến 15/12\".")
+    footer = _("Reply with the task's number, e.g. \"{n} xong\", \"{n} 80%\" or \"{n} xin gia hạn đến 15/12\".").format(
+        n=numbers[0])
     if for_leaders:
         footer = _("Press 📣 to remind the unit or 🔕 to be reminded later, with the task's number.")
     parts: list[list[str]] = [[head]]

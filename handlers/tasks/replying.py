@@ -3,7 +3,8 @@
 
 A reply reaches a task in three ways: as a reply to a reminder (Telegram's
 reply-to, or on Zalo the last message sent), by number ("việc 3 xong 80%",
-"3 xong") from the last ``/viec`` list or reminder round the person saw, or as
+"3 xong") — each task keeps its number for the person in ``/viec``, rounds and
+reminders alike (:mod:`handlers.tasks.numbers`), so an older message can be answered — or as
 a reply to the bot's question (those go through the open question first, see
 :mod:`handlers.core.conversation`). A leader's typed "đồng ý" / "không đồng ý"
 under an extension request acts like the buttons.
@@ -15,21 +16,21 @@ are confirmed with a button, and thanks are only acknowledged.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 
 from handlers.core.context import Ctx
 from handlers.core.messages import Button, Reply
 from handlers.tasks import extension
-from handlers.tasks.numbers import remembered, split_numbered
+from handlers.tasks.numbers import ref_of, split_numbered
 from handlers.tasks.progress import (
     ProgressReport, apply_update, ask_if_percent, bare_number, item_or_gone, on_update, replied_ref, title_of,
 )
 from handlers.tasks.replies import ReplyIntent, parse_reply
 from handlers.text.fold import fold
 from handlers.text.i18n import _
-from models.outbox import Notification, OutboxStatus
+from models.outbox import Notification
 from models.queries import WorkItem, find_work_item
 from models.tasks import TaskStatus
 
@@ -44,23 +45,6 @@ def round_refs(ctx: Ctx, round_key: str) -> list[str]:
     """The tasks of a reminder round, in the order they were numbered."""
     payload = ctx.session.scalar(select(Notification.payload).where(Notification.idem_key == round_key))
     return list((payload or {}).get("items") or [])
-
-
-def numbered_refs(ctx: Ctx) -> list[str]:
-    """The numbers the person saw last: their latest ``/viec`` list or reminder round."""
-    listed, listed_at = remembered(ctx)
-    last_round = ctx.session.execute(
-        select(Notification.idem_key, Notification.sent_at).where(
-            Notification.person_id == ctx.person.id, Notification.idem_key.like(f"{ROUND_PREFIX}%"),
-            Notification.status == OutboxStatus.SENT,
-        ).order_by(Notification.sent_at.desc()).limit(1)).first()
-    if last_round is not None and (listed_at is None or _aware(last_round.sent_at) > _aware(listed_at)):
-        return round_refs(ctx, last_round.idem_key)
-    return listed
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 # ---------------------------------------------------------------- text handlers
@@ -94,10 +78,10 @@ def on_numbered(ctx: Ctx) -> Reply | None:
     n, rest, named = found
     if not named and parse_reply(rest, _naive(ctx)).intent in ("question", "note", "thanks"):
         return None
-    refs = numbered_refs(ctx)
-    if not 1 <= n <= len(refs):
+    ref = ref_of(ctx.session, ctx.person.id, n)
+    if ref is None:
         return Reply(_("I do not know which task number {n} is. Type /viec to see your tasks with their numbers.").format(n=n))
-    item = item_or_gone(ctx, refs[n - 1])
+    item = item_or_gone(ctx, ref)
     if isinstance(item, Reply):
         return item
     if not rest:
@@ -106,10 +90,11 @@ def on_numbered(ctx: Ctx) -> Reply | None:
 
 
 def _round_reply(ctx: Ctx, refs: list[str], text: str) -> Reply | None:
-    """A reply to a round: "3 xong 80%" names the task; one task in the round needs no number."""
+    """A reply to a round: "3 xong 80%" names the task by its number; one task in the round needs none."""
     found = split_numbered(text)
-    if found is not None and 1 <= found[0] <= len(refs):
-        item = find_work_item(ctx.session, refs[found[0] - 1])
+    ref = ref_of(ctx.session, ctx.person.id, found[0]) if found is not None else None
+    if found is not None and ref is not None:
+        item = find_work_item(ctx.session, ref)
         return act(ctx, item, found[1]) if item is not None else None
     if len(refs) == 1:
         item = find_work_item(ctx.session, refs[0])
