@@ -61,9 +61,23 @@ def on_reply(ctx: Ctx) -> Reply | None:
     if ref.startswith(ROUND_PREFIX):
         return _round_reply(ctx, round_refs(ctx, ref), text)
     if ref.startswith(("task:", "occ:")):
+        named = _numbered_target(ctx, text)
+        if named is not None and named[0] not in (None, ref):
+            return None  # "5 xong" under (or, on Zalo, after) another task's reminder names task 5
         item = find_work_item(ctx.session, ref)
-        return act(ctx, item, text) if item is not None else None
+        return act(ctx, item, named[1] if named else text) if item is not None else None
     return None
+
+
+def _numbered_target(ctx: Ctx, text: str) -> tuple[str | None, str] | None:
+    """(the task the leading number names — None if unknown —, the rest) when the text starts with a task number."""
+    found = split_numbered(text)
+    if found is None:
+        return None
+    n, rest, named = found
+    if not named and parse_reply(rest, _naive(ctx)).intent in ("question", "note", "thanks"):
+        return None  # "3 việc quá hạn" is a question, "2 người đang làm" a note
+    return ref_of(ctx.session, ctx.person.id, n), rest
 
 
 def on_numbered(ctx: Ctx) -> Reply | None:
@@ -72,14 +86,13 @@ def on_numbered(ctx: Ctx) -> Reply | None:
     A bare number counts only with something a reply says after it ("3 việc
     quá hạn" is a question); "việc 3" alone asks for the progress of that task.
     """
-    found = split_numbered((ctx.msg.text or "").strip())
-    if found is None:
+    text = (ctx.msg.text or "").strip()
+    target = _numbered_target(ctx, text)
+    if target is None:
         return None
-    n, rest, named = found
-    if not named and parse_reply(rest, _naive(ctx)).intent in ("question", "note", "thanks"):
-        return None
-    ref = ref_of(ctx.session, ctx.person.id, n)
+    ref, rest = target
     if ref is None:
+        n = split_numbered(text)[0]  # type: ignore[index]
         return Reply(_("I do not know which task number {n} is. Type /viec to see your tasks with their numbers.").format(n=n))
     item = item_or_gone(ctx, ref)
     if isinstance(item, Reply):
@@ -91,11 +104,10 @@ def on_numbered(ctx: Ctx) -> Reply | None:
 
 def _round_reply(ctx: Ctx, refs: list[str], text: str) -> Reply | None:
     """A reply to a round: "3 xong 80%" names the task by its number; one task in the round needs none."""
-    found = split_numbered(text)
-    ref = ref_of(ctx.session, ctx.person.id, found[0]) if found is not None else None
-    if found is not None and ref is not None:
-        item = find_work_item(ctx.session, ref)
-        return act(ctx, item, found[1]) if item is not None else None
+    target = _numbered_target(ctx, text)
+    if target is not None and target[0] is not None:
+        item = find_work_item(ctx.session, target[0])
+        return act(ctx, item, target[1]) if item is not None else None
     if len(refs) == 1:
         item = find_work_item(ctx.session, refs[0])
         return act(ctx, item, text) if item is not None else None
