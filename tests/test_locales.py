@@ -34,3 +34,16 @@ def test_vietnamese_formatting():
         assert _("See more") == "Xem thêm"
     with use_locale("en"):
         assert _("See more") == "See more"
+
+
+def test_no_translation_carries_an_english_source_sentence():
+    """A merge of two branches that both added messages can glue one entry's English onto another's
+    Vietnamese (".pot" lines are merged line by line): the person would read half a sentence in English."""
+    from babel.messages.pofile import read_po
+
+    with (LOCALES_DIR / "vi" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh, locale="vi")
+    sources = [m.id for m in catalog if isinstance(m.id, str) and len(m.id) > 24 and " " in m.id]
+    glued = [(m.id, m.string) for m in catalog if m.id and isinstance(m.string, str)
+             for source in sources if source != m.id and source[:24] in m.string]
+    assert glued == []

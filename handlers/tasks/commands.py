@@ -38,7 +38,8 @@ def my_tasks(ctx: Ctx, args: str = "", offset: int = 0) -> Reply:
     extra = _number_buttons(listed, offset, shown)
     if supported and not showing_support and offset + PAGE_SIZE >= len(own):
         extra.append([Button(_("See the {n} supporting tasks").format(n=len(supported)), f"more:viec:0:{SUPPORT}")])
-    footer = _("To report progress, type e.g. \"việc 1 xong 80%\", or tap a task's number and type the progress.")
+    footer = _("To report progress, type e.g. \"việc {n} xong 80%\", or tap a task's number and type the progress.").format(
+        n=shown[listed[0].ref])
     if supported and not showing_support:
         footer = _("…and {n} tasks where your unit supports another unit.").format(n=len(supported)) + "\n" + footer
     return paged_reply(
