@@ -105,11 +105,11 @@ def buttons_as_numbered(reply: Reply) -> tuple[str, dict[str, str]]:
     """Render buttons as "1. label" lines for channels without buttons.
 
     Returns the text to show and a mapping from the number a person types
-    back ("1", "2", …) to the button's data. Optional buttons (the text says
-    how to answer in words) are left out.
+    back ("1", "2", …) to the button's data. Shortcut buttons (the text says
+    how to do the same in words) are left out.
     """
-    labels = [button for row in reply.buttons for button in row]
-    if not labels or reply.buttons_optional:
+    labels = [button for row in reply.buttons for button in row if not button.shortcut]
+    if not labels:
         return reply.text, {}
     mapping: dict[str, str] = {}
     lines = []

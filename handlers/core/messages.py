@@ -33,10 +33,17 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Button:
-    """One button: ``label`` is shown, ``data`` comes back when pressed."""
+    """One button: ``label`` is shown, ``data`` comes back when pressed.
+
+    ``shortcut``: the message text already says how to do the same in words
+    ("việc 2 xong 80%"), so a channel without buttons leaves it out instead
+    of listing it as a numbered choice whose number would collide with the
+    task numbers the person types.
+    """
 
     label: str
     data: str
+    shortcut: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,6 @@ class Reply:
     # Set by handlers so that a later reply to this message can be tied to
     # what it was about (e.g. "task:42"); adapters store it with the sent id.
     context_ref: str | None = None
-    # The text already says how to answer in words ("2 xong"), so a channel
-    # without buttons shows no numbered choices (their numbers would collide
-    # with the task numbers the person types).
-    buttons_optional: bool = False
 
 
 class FetchFailed(Exception):

@@ -48,18 +48,23 @@ def reply_payload(reply: Reply, more: Sequence[Reply] = (), **meta: Any) -> dict
 def _one(reply: Reply) -> dict:
     data: dict[str, Any] = {
         "text": reply.text,
-        "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in reply.buttons],
+        "buttons": [[_button(b) for b in row] for row in reply.buttons],
     }
     if reply.context_ref:
         data["context_ref"] = reply.context_ref
-    if reply.buttons_optional:
-        data["buttons_optional"] = True
     att = reply.attachment
     if att is not None:
         data["attachment"] = {
             "file_name": att.file_name, "mime_type": att.mime_type, "kind": att.kind,
             "data_b64": base64.b64encode(att.data or b"").decode("ascii"),
         }
+    return data
+
+
+def _button(button: Button) -> dict:
+    data = {"label": button.label, "data": button.data}
+    if button.shortcut:
+        data["shortcut"] = True
     return data
 
 
@@ -75,9 +80,8 @@ def _reply(data: dict) -> Reply:
         raw = base64.b64decode(att.get("data_b64") or "")
         attachment = Attachment(file_name=att["file_name"], mime_type=att.get("mime_type"), data=raw,
                                 size=len(raw), kind=att.get("kind", "document"))
-    buttons = [[Button(b["label"], b["data"]) for b in row] for row in data.get("buttons", [])]
-    return Reply(text=data.get("text", ""), buttons=buttons, attachment=attachment, context_ref=data.get("context_ref"),
-                 buttons_optional=bool(data.get("buttons_optional")))
+    buttons = [[Button(b["label"], b["data"], bool(b.get("shortcut"))) for b in row] for row in data.get("buttons", [])]
+    return Reply(text=data.get("text", ""), buttons=buttons, attachment=attachment, context_ref=data.get("context_ref"))
 
 
 def notification_row(

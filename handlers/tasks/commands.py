@@ -38,7 +38,7 @@ def my_tasks(ctx: Ctx, args: str = "", offset: int = 0) -> Reply:
     extra = _number_buttons(listed, offset, shown)
     if supported and not showing_support and offset + PAGE_SIZE >= len(own):
         extra.append([Button(_("See the {n} supporting tasks").format(n=len(supported)), f"more:viec:0:{SUPPORT}")])
-    footer = _("To report progress, type e.g. \"việc {n} xong 80%\", or tap a task's number and type the progress.").format(
+    footer = _("To report progress, type e.g. \"việc {n} xong 80%\", or \"việc {n}\" and then the progress.").format(
         n=shown[listed[0].ref])
     if supported and not showing_support:
         footer = _("…and {n} tasks where your unit supports another unit.").format(n=len(supported)) + "\n" + footer
@@ -70,5 +70,5 @@ def _header(ctx: Ctx, scope: str, listed: list[WorkItem], support: bool) -> str:
 def _number_buttons(listed: list[WorkItem], offset: int, shown: dict[str, int]) -> list[list[Button]]:
     """"📝 1" … for the page shown, by each task's number: tap, then type the progress."""
     page = listed[offset: offset + PAGE_SIZE]
-    buttons = [Button(f"📝 {shown[item.ref]}", f"upd:{item.ref}") for item in page]
+    buttons = [Button(f"📝 {shown[item.ref]}", f"upd:{item.ref}", shortcut=True) for item in page]
     return [buttons[i: i + 5] for i in range(0, len(buttons), 5)]

@@ -218,9 +218,9 @@ def _round_buttons(lines: list[RoundLine], numbers: list[int]) -> list[list[Butt
         if line.for_leader:
             rows.append([Button(f"📣 {n}", f"snz:{NUDGE_ARG}{ref}"), Button(f"🔕 {n}", f"snz:{ref}")])
         else:
-            rows.append([Button(_("✅ {n} Done").format(n=n), f"done:{ref}"),
-                         Button(_("📝 {n} Progress").format(n=n), f"upd:{ref}"),
-                         Button(_("⏳ {n} Extend").format(n=n), f"ext:{ref}")])
+            rows.append([Button(_("✅ {n} Done").format(n=n), f"done:{ref}", shortcut=True),
+                         Button(_("📝 {n} Progress").format(n=n), f"upd:{ref}", shortcut=True),
+                         Button(_("⏳ {n} Extend").format(n=n), f"ext:{ref}", shortcut=True)])
     return rows
 
 
@@ -278,7 +278,7 @@ def render_round(lines: list[RoundLine], on_day: date, limit: int = DEFAULT_LIMI
     if for_leaders and limit < CHANNEL_LIMITS["telegram"] and _units(texts[-1]) + _numbered_size(buttons) > limit:
         replies.append(Reply(_("Choose the task and the action:"), buttons=buttons))
     else:
-        replies[-1] = Reply(texts[-1], buttons=buttons, buttons_optional=not for_leaders)
+        replies[-1] = Reply(texts[-1], buttons=buttons)
     return replies
 
 

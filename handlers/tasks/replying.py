@@ -62,8 +62,8 @@ def on_reply(ctx: Ctx) -> Reply | None:
         return _round_reply(ctx, round_refs(ctx, ref), text)
     if ref.startswith(("task:", "occ:")):
         named = _numbered_target(ctx, text)
-        if named is not None and named[0] not in (None, ref):
-            return None  # "5 xong" under (or, on Zalo, after) another task's reminder names task 5
+        if named is not None and (named[0] not in (None, ref) or not named[1]):
+            return None  # "5 xong" under (or, on Zalo, after) another task's reminder names task 5; "việc 5" asks
         item = find_work_item(ctx.session, ref)
         return act(ctx, item, named[1] if named else text) if item is not None else None
     return None
