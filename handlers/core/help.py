@@ -37,7 +37,8 @@ def help_reply(ctx: Ctx, _args: str = "") -> Reply:
         _("You can also ask in your own words, with or without diacritics, for example:"),
     ]
     lines += [f"• {q}" for q in example_questions()]
-    lines.append(_("To report progress, reply to a reminder with e.g. \"xong 80%\" or attach a file."))
+    lines.append(_("To report progress, reply to a reminder with e.g. \"xong 80%\" or attach a file; or, at any time, "
+                   "type the task's number from /viec or a reminder: \"việc 3 xong 80%\"."))
     return Reply("\n".join(lines))
 
 
