@@ -47,3 +47,35 @@ def test_no_translation_carries_an_english_source_sentence():
     glued = [(m.id, m.string) for m in catalog if m.id and isinstance(m.string, str)
              for source in sources if source != m.id and source[:24] in m.string]
     assert glued == []
+
+
+def test_command_line_speaks_the_configured_language(tmp_path):
+    """The command line is Vietnamese unless LOCALE=en: its own lines (results, the database
+    it used, mistakes, usage errors) follow the setting, like the chat does."""
+    from typer.testing import CliRunner
+
+    from main import app
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'office.db'}", "DEMO_DB_PATH": str(tmp_path / "demo.db"),
+           "CLI_LOG_FILE": str(tmp_path / "cli.log"), "TELEGRAM_BOT_TOKEN": None, "ZALO_BOT_TOKEN": None,
+           "ORG_FILE": None, "WEBHOOK_URL": None}
+
+    def run(locale: str | None, *args: str):
+        result = CliRunner().invoke(app, list(args), env={**env, "LOCALE": locale})
+        return result.exit_code, result.stdout, result.stderr
+
+    code, out, err = run("en", "db", "upgrade")
+    assert code == 0
+    assert out.startswith("Database updated: ") and out.rstrip().endswith(" tables.")
+    assert err.startswith("(real database: sqlite:///")
+    assert run(None, "db", "upgrade")[1].startswith("Đã cập nhật CSDL: ")
+
+    code, _out, err = run("en", "ask")
+    assert code == 2
+    assert err.startswith("Type a question, for example: python3 main.py ask ")
+    assert run(None, "ask")[2].startswith("Cần nhập câu hỏi, ví dụ: python3 main.py ask ")
+
+    code, _out, err = run("en", "report")
+    assert (code, err.strip()) == (
+        2, "The command is not right: missing option '--period'. See how to use it: python3 main.py report --help")
+    assert run("vi", "report")[2].startswith("Lệnh chưa đúng: thiếu tùy chọn '--period'.")

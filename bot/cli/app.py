@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli import ask, demo, imports, people, reports, run
-from bot.cli.errors import OneLineGroup
+from bot.cli.errors import OneLineGroup, _
 from bot.cli.root import Root
 from settings import PROJECT_ROOT
 
@@ -29,7 +29,7 @@ def build_app(root: Root) -> typer.Typer:
         from handlers.text.catalog import update
 
         missing = update(PROJECT_ROOT)
-        typer.echo(f"Đã cập nhật locales/. Chưa dịch sang tiếng Việt: {len(missing['vi'])}.")
+        typer.echo(_("locales/ updated. Not yet translated into Vietnamese: {count}.").format(count=len(missing["vi"])))
         for msgid in missing["vi"]:
             typer.echo(f"  {msgid}")
 

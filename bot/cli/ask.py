@@ -13,7 +13,7 @@ import typer
 
 from bot.cli.common import NowOption, parse_now, read_input
 from bot.cli.demo import run_demo
-from bot.cli.errors import CliError
+from bot.cli.errors import CliError, _
 from bot.cli.root import Root
 
 
@@ -39,9 +39,10 @@ def register(app: typer.Typer, root: Root) -> None:
         local_now = moment.astimezone(ZoneInfo(settings.timezone)).replace(tzinfo=None)
         if batch is not None:
             try:
-                lines = read_input(batch, "văn bản UTF-8, mỗi dòng một câu hỏi").decode("utf-8").splitlines()
+                lines = read_input(batch, _("UTF-8 text, one question per line")).decode("utf-8").splitlines()
             except UnicodeDecodeError:
-                raise CliError(f"Tệp {batch} không phải văn bản UTF-8. Lưu lại với bảng mã UTF-8 rồi chạy lại.") from None
+                raise CliError(_("File {path} is not UTF-8 text. Save it again in UTF-8 and run once more.").format(
+                    path=batch)) from None
             if reply:
                 objects = ([parse_reply(line, local_now).explained() for line in lines] if explain
                            else parse_replies(lines, local_now))
@@ -53,12 +54,14 @@ def register(app: typer.Typer, root: Root) -> None:
             return
         if reply:
             if text is None:
-                raise CliError("Cần nhập lời đáp, ví dụ: python3 main.py ask --reply \"xong 80% rồi ạ\"")
+                raise CliError(_("Type a reply, for example: {example}").format(
+                    example='python3 main.py ask --reply "xong 80% rồi ạ"'))
             understood = parse_reply(text, local_now)
             typer.echo(json.dumps(understood.explained() if explain else understood.to_json(), ensure_ascii=False))
             return
         if text is None or not text.strip():
-            raise CliError("Cần nhập câu hỏi, ví dụ: python3 main.py ask \"hồ sơ trễ hạn tháng này\" --explain")
+            raise CliError(_("Type a question, for example: {example}").format(
+                example='python3 main.py ask "hồ sơ trễ hạn tháng này" --explain'))
         if explain:
             typer.echo(json.dumps(parse(text, local_now).to_json(), ensure_ascii=False))
             return

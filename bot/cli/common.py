@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.cli.errors import CliError, say_error
+from bot.cli.errors import CliError, _, say_error
 from bot.cli.root import Root
 from settings import Settings
 
@@ -26,8 +26,8 @@ def parse_now(value: str | None, tz_name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise CliError(f"Thời điểm --now không hợp lệ: {value!r}. Nhập dạng năm-tháng-ngàyTgiờ:phút, "
-                       "ví dụ --now 2026-11-23T09:00.") from None
+        raise CliError(_("The --now moment is not valid: {value}. Type it as year-month-dayThour:minute, "
+                         "for example --now 2026-11-23T09:00.").format(value=repr(value))) from None
     return moment.replace(tzinfo=ZoneInfo(tz_name)) if moment.tzinfo is None else moment
 
 
@@ -41,28 +41,32 @@ def today(settings: Settings, moment: datetime | None = None):
 
 
 def read_input(path: Path, kinds: str) -> bytes:
-    """The bytes of an input file; a missing one is refused naming what was expected."""
+    """The bytes of an input file; a missing one is refused naming what was expected
+    (``kinds``, already translated: "a Conclusion .docx, .pdf, .txt or a photo")."""
     if path.is_dir():
-        raise CliError(f"{path} là một thư mục, không phải tệp. Hãy chỉ đến tệp {kinds}.")
+        raise CliError(_("{path} is a folder, not a file. Point to a file: {kinds}.").format(path=path, kinds=kinds))
     if not path.exists():
-        raise CliError(f"Không tìm thấy tệp {path}. Kiểm tra lại đường dẫn (cần tệp {kinds}).")
+        raise CliError(_("File {path} was not found. Check the path (a file is needed: {kinds}).").format(
+            path=path, kinds=kinds))
     return path.read_bytes()
 
 
 def writable_file(path: Path, kind: str) -> Path:
     """Check before any work that ``--out`` can be written, so nothing is computed for nothing."""
     if path.is_dir():
-        raise CliError(f"{path} là một thư mục; --out cần tên tệp {kind}, ví dụ --out {path / ('ket-qua' + kind)}.")
+        raise CliError(_("{path} is a folder; --out needs a {kind} file name, for example --out {example}.").format(
+            path=path, kind=kind, example=path / ("ket-qua" + kind)))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise CliError(f"Không có thư mục {folder} để ghi {path.name}. Tạo thư mục đó hoặc chọn --out khác.")
+        raise CliError(_("There is no folder {folder} to write {name} in. Create that folder or choose another --out.")
+                       .format(folder=folder, name=path.name))
     existed = path.exists()
     try:
         with path.open("ab"):
             pass
     except OSError:
-        raise CliError(f"Không ghi được vào {path} (không có quyền ghi hoặc ổ đĩa chỉ đọc). "
-                       "Chọn --out ở thư mục khác.") from None
+        raise CliError(_("Cannot write to {path} (no write permission, or a read-only disk). "
+                         "Choose --out in another folder.").format(path=path)) from None
     if not existed:
         path.unlink(missing_ok=True)
     return path
@@ -70,13 +74,15 @@ def writable_file(path: Path, kind: str) -> Path:
 
 def writable_folder(path: Path) -> Path:
     if path.exists() and not path.is_dir():
-        raise CliError(f"{path} là một tệp; --out cần một thư mục. Chọn --out khác.")
+        raise CliError(_("{path} is a file; --out needs a folder. Choose another --out.").format(path=path))
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError:
-        raise CliError(f"Không tạo được thư mục {path}. Chọn --out ở nơi có quyền ghi.") from None
+        raise CliError(_("Cannot create the folder {path}. Choose --out where writing is allowed.").format(
+            path=path)) from None
     if not os.access(path, os.W_OK):
-        raise CliError(f"Không ghi được vào thư mục {path} (không có quyền ghi). Chọn --out khác.")
+        raise CliError(_("Cannot write to the folder {path} (no write permission). Choose another --out.").format(
+            path=path))
     return path
 
 
@@ -98,12 +104,20 @@ class Database:
     settings: Settings
     factory: Any
     demo: bool
-    note: str = ""
+    note: str = ""  # said after the URL, already translated
 
     def announce(self) -> None:
         """Say on stderr which database was used, so nobody mistakes demo figures for real ones."""
-        kind = "dữ liệu demo" if self.demo else "CSDL thật"
-        say_error(f"({kind}: {safe_url(self.settings.database_url)}{self.note})")
+        if not self.demo:
+            say_error(real_database_line(self.settings))
+            return
+        line = _("demo data: {url}").format(url=safe_url(self.settings.database_url))
+        say_error(f"({line}; {self.note})" if self.note else f"({line})")
+
+
+def real_database_line(settings: Settings) -> str:
+    """"(real database: URL)", the line every command that used the configured database ends with."""
+    return "(" + _("real database: {url}").format(url=safe_url(settings.database_url)) + ")"
 
 
 def open_real(root: Root, settings: Settings) -> Database:
@@ -132,4 +146,4 @@ def open_office(root: Root, settings: Settings, moment: datetime | None) -> Data
     if not demo_setup.falls_back_to_demo(settings, factory):
         return Database(settings, factory, demo=False)
     return open_demo(root, settings, moment, reuse=True,
-                     note="; CSDL chính chưa có nhiệm vụ, hồ sơ nào — đặt DATABASE_URL để dùng CSDL thật")
+                     note=_("the main database has no tasks or dossiers yet — set DATABASE_URL to use the real one"))

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from bot.cli.common import NowOption, fixed_clock, open_demo, parse_now
-from bot.cli.errors import CliError
+from bot.cli.errors import CliError, _
 from bot.cli.root import Root
 from settings import Settings
 
@@ -25,18 +25,19 @@ def _pick_person(factory) -> str:
 
     with factory() as session:
         people = demo_people(session)
-    typer.echo("Anh/chị muốn thử với tư cách ai?")
+    typer.echo(_("Who would you like to try it as?"))
     for n, p in enumerate(people, start=1):
         typer.echo(f"  [{n}] {p.name} — {p.title} {p.unit}".rstrip())
     stranger = len(people) + 1
-    typer.echo(f"  [{stranger}] Người chưa đăng ký")
+    typer.echo(f"  [{stranger}] " + _("Unregistered person"))
     while True:
-        choice = typer.prompt("Chọn số", default="1").strip()
+        choice = typer.prompt(_("Choose a number"), default="1").strip()
         if choice.isdigit() and 1 <= int(choice) <= len(people):
             return people[int(choice) - 1].key
         if choice == str(stranger):
             return "stranger"
-        typer.echo(f"Không có số {choice}. Vui lòng chọn một số từ 1 đến {stranger}.")
+        typer.echo(_("There is no number {choice}. Please choose a number from 1 to {last}.").format(
+            choice=choice, last=stranger))
 
 
 def run_demo(root: Root, settings: Settings, *, who: str | None, says: list[str] | None, file: Path | None,
@@ -49,13 +50,13 @@ def run_demo(root: Root, settings: Settings, *, who: str | None, says: list[str]
     from handlers.worktime.commands import sync_office_days
 
     if file is not None and not file.is_file():
-        raise CliError(f"Không tìm thấy tệp {file} để gửi (--file). Kiểm tra lại đường dẫn.")
+        raise CliError(_("File {path} to send (--file) was not found. Check the path.").format(path=file))
     calendar = WorkCalendar.from_settings(settings)
     moment = now or working_morning(datetime.now(timezone.utc), calendar)
     scripted = says is not None or file is not None
-    db = open_demo(root, settings, moment, reuse=reuse,
-                   note=f"; thời điểm giả lập {moment.astimezone(calendar.tz):%H:%M} "
-                        f"{fmt_date(moment.astimezone(calendar.tz), weekday=True)}")
+    local = moment.astimezone(calendar.tz)
+    when = f"{local:%H:%M} {fmt_date(local, weekday=True)}"
+    db = open_demo(root, settings, moment, reuse=reuse, note=_("simulated time {when}").format(when=when))
     factory = db.factory
     with factory() as session:
         sync_office_days(session)  # days the office added in chat count
@@ -64,16 +65,18 @@ def run_demo(root: Root, settings: Settings, *, who: str | None, says: list[str]
         sender = demo_person_key(session, who)
         label = person_label(session, sender) if sender else ""
     if sender is None:
-        raise CliError(f"Không có người demo {who!r}. Thử: VP, TDC, leader, admin, stranger "
-                       "(hoặc bỏ --as để chọn từ danh sách).")
+        raise CliError(_("There is no demo person {who}. Try: VP, TDC, leader, admin, stranger "
+                         "(or leave out --as to choose from the list).").format(who=repr(who)))
     clock = fixed_clock(moment)
     core = root.build_core(db.settings, factory, clock)
     chat = ConsoleChat(core.handle_sync, sender, record_sent=core.record_sent, files_dir=settings.demo_out_dir)
     if not scripted:
-        local = moment.astimezone(calendar.tz)
-        typer.echo(f"Anh/chị là {label}. Thời điểm giả lập: {local:%H:%M} {fmt_date(local, weekday=True)}"
-                   + ("" if now else " (giờ làm việc gần nhất, để nhắc việc hiện ngay; đổi bằng --now)") + ".")
-        typer.echo(f"Tệp trợ lý gửi được lưu trong {settings.demo_out_dir}.\n")
+        if now:
+            typer.echo(_("You are {person}. Simulated time: {when}.").format(person=label, when=when))
+        else:
+            typer.echo(_("You are {person}. Simulated time: {when} (the nearest working hour, so that reminders "
+                         "show at once; change it with --now).").format(person=label, when=when))
+        typer.echo(_("Files the assistant sends are saved in {folder}.").format(folder=settings.demo_out_dir) + "\n")
     others, stop = root.console_delivery(db.settings, factory, clock, chat.show, sender, not scripted)
     try:
         if scripted:
@@ -83,7 +86,8 @@ def run_demo(root: Root, settings: Settings, *, who: str | None, says: list[str]
                 chat.say(line)
         else:
             if others:
-                typer.echo(f"(Trợ lý cũng đã gửi {others} tin nhắn cho những người khác trong dữ liệu demo.)\n")
+                typer.echo(_("(The assistant also sent messages to other people in the demo data: {count}.)")
+                           .format(count=others) + "\n")
             chat.loop(prompt=lambda: f"{label} · {clock().astimezone(calendar.tz):%H:%M %d/%m} > ")
     finally:
         stop()

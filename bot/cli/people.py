@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.cli.common import NowOption, open_real, parse_now, safe_url
-from bot.cli.errors import CliError, say_error
+from bot.cli.common import NowOption, open_real, parse_now, real_database_line
+from bot.cli.errors import CliError, _, say_error
 from bot.cli.root import Root
 
 ROLE_HELP = "truong|head, pho|deputy_head, lanhdao|leader, vanphong|admin, chuyenvien|staff"
@@ -36,10 +36,12 @@ def register(app: typer.Typer, root: Root) -> None:
 
 
         if not name.strip():
-            raise CliError("Cần nhập họ tên người được mời, ví dụ: --name \"Nguyễn Văn A\".")
+            raise CliError(_("Type the full name of the person invited, for example: {example}.").format(
+                example='--name "Nguyễn Văn A"'))
         chosen = role_from_word(role)
         if chosen is None:
-            raise CliError(f"Vai trò không hợp lệ: {role!r}. Chọn một trong: {ROLE_CHOICES}.")
+            raise CliError(_("The role is not valid: {role}. Choose one of: {choices}.").format(
+                role=repr(role), choices=ROLE_CHOICES))
         settings = root.load_settings()
         db = open_real(root, settings)
         try:
@@ -52,13 +54,16 @@ def register(app: typer.Typer, root: Root) -> None:
         except ValueError as exc:  # unknown unit, worded by create_invite
             raise CliError(str(exc)) from None
         expires = created.expires_at.astimezone(ZoneInfo(settings.timezone))
-        typer.echo(f"Mã mời: {created.code} (dùng một lần, hết hạn {expires:%d/%m/%Y %H:%M})")
+        typer.echo(_("Invitation code: {code} (single use, expires {expires})").format(
+            code=created.code, expires=f"{expires:%d/%m/%Y %H:%M}"))
         link = deep_link(created.code, settings.telegram_bot_username)
         if settings.telegram_bot_username:
-            typer.echo(f"Gửi cho người được mời liên kết: {link}")
+            typer.echo(_("Send the person invited this link: {link}").format(link=link))
         else:
-            typer.echo(f"Tham số liên kết Telegram: {link} (đặt TELEGRAM_BOT_USERNAME để in liên kết đầy đủ)")
-        typer.echo(f"Hoặc người được mời nhắn cho bot (Telegram, Zalo): /start {created.code}")
+            typer.echo(_("Telegram link parameter: {link} (set TELEGRAM_BOT_USERNAME to print the full link)").format(
+                link=link))
+        typer.echo(_("Or the person invited messages the bot (Telegram, Zalo): {command}").format(
+            command=f"/start {created.code}"))
         db.announce()
 
     @app.command()
@@ -103,13 +108,13 @@ def register(app: typer.Typer, root: Root) -> None:
         """Tạo/cập nhật bảng; CSDL trống được nạp sơ đồ tổ chức mặc định."""
         settings = root.load_settings()
         tables = root.upgrade_database(settings, revision)
-        typer.echo(f"Đã cập nhật CSDL: {tables} bảng.")
-        say_error(f"(CSDL thật: {safe_url(settings.database_url)})")
+        typer.echo(_("Database updated: {count} tables.").format(count=tables))
+        say_error(real_database_line(settings))
 
     @db_app.command("downgrade")
     def db_downgrade(revision: str = "base") -> None:
         """Hạ phiên bản CSDL (mặc định: xóa toàn bộ bảng)."""
         settings = root.load_settings()
         root.downgrade_database(settings, revision)
-        typer.echo(f"Đã hạ CSDL về phiên bản {revision}.")
-        say_error(f"(CSDL thật: {safe_url(settings.database_url)})")
+        typer.echo(_("Database taken back to revision {revision}.").format(revision=revision))
+        say_error(real_database_line(settings))

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.cli.common import NowOption, open_office, open_real, parse_now, writable_file, writable_folder
-from bot.cli.errors import CliError
+from bot.cli.errors import CliError, _
 from bot.cli.root import Root
 
 PeriodOption = Annotated[str, typer.Option("--period", help="Kỳ: 2026-H1, 2026-H2, 2026-Q3, 2026-11, 2026.")]
@@ -50,12 +50,13 @@ def register(app: typer.Typer, root: Root) -> None:
 
         annex = internal or out.with_name(f"{out.stem}-noi-bo.docx")
         if annex.resolve() == out.resolve():
-            raise CliError(f"--internal trùng tệp --out ({out}). Chọn tên khác cho phụ lục nội bộ.")
+            raise CliError(_("--internal is the same file as --out ({path}). Choose another name for the internal "
+                             "annex.").format(path=out))
         built, db = period_report(period, now, out, ".docx", also=annex)
         out.write_bytes(write_report_docx(built.data))
         annex.write_bytes(build_internal_annex(built.data, built.estimate))
-        typer.echo(f"Đã ghi dự thảo báo cáo {built.label} vào {out}.")
-        typer.echo(f"Phụ lục nội bộ (không gửi kèm báo cáo): {annex}.")
+        typer.echo(_("Draft report for {period} written to {path}.").format(period=built.label, path=out))
+        typer.echo(_("Internal annex (not sent with the report): {path}.").format(path=annex))
         db.announce()
 
     @app.command("export-stats")
@@ -70,7 +71,7 @@ def register(app: typer.Typer, root: Root) -> None:
 
         built, db = period_report(period, now, out, ".xlsx")
         out.write_bytes(write_stats_xlsx(built.figures, built.by_unit, built.by_field, built.label))
-        typer.echo(f"Đã ghi số liệu {built.label} vào {out}.")
+        typer.echo(_("Figures for {period} written to {path}.").format(period=built.label, path=out))
         db.announce()
 
     @app.command()
@@ -89,7 +90,7 @@ def register(app: typer.Typer, root: Root) -> None:
         with db.factory() as session:
             sync_office_days(session)  # days the office added in chat count
         text_path, png_path = write_digest(db.factory, settings, moment, out)
-        typer.echo(f"Đã ghi {text_path} và {png_path}.")
+        typer.echo(_("Written: {text} and {chart}.").format(text=text_path, chart=png_path))
         db.announce()
 
     @app.command()
@@ -112,15 +113,17 @@ def register(app: typer.Typer, root: Root) -> None:
         framework = framework_for(settings)
         now = parse_now(at, settings.timezone) or datetime.now(timezone.utc)
         if explain and code is not None:
-            raise CliError(f"--explain không đi kèm mã tiêu chí. Xem giải thích: python3 main.py score --explain; "
-                           f"nhập điểm: python3 main.py score {code} 0,75.")
+            raise CliError(_("--explain does not go with a criterion code. To see the explanation: {explain}; "
+                             "to enter a score: {enter}.").format(
+                explain="python3 main.py score --explain", enter=f"python3 main.py score {code} 0,75"))
         year = now.astimezone(ZoneInfo(settings.timezone)).year
         value = None
         if code is not None:
             value = parse_points(points or "")
             if value is None:
-                raise CliError(f"Điểm không hợp lệ: {points or '(trống)'}. Nhập số điểm, ví dụ: "
-                               f"python3 main.py score {code} 0,75 --evidence \"KH 59/KH-SKHCN\".")
+                raise CliError(_("The score is not valid: {points}. Type the points, for example: {example}.").format(
+                    points=points or _("(empty)"),
+                    example=f'python3 main.py score {code} 0,75 --evidence "KH 59/KH-SKHCN"'))
         db = open_real(root, settings)
         if explain:
             with db.factory() as session:
@@ -129,12 +132,15 @@ def register(app: typer.Typer, root: Root) -> None:
             with db.factory() as session:
                 typer.echo(estimate_text(session, now, settings, explain=False))
                 missing = missing_codes(session, framework, year)
-            typer.echo(f"{framework.name}: {len(missing)} tiêu chí chưa có điểm năm {year}.")
+            typer.echo(_("{framework}: criteria without a score in {year}: {count}.").format(
+                framework=framework.name, year=year, count=len(missing)))
             for c, name, mx in missing:
-                typer.echo(f"  {c} {name} (tối đa {fmt_number(mx, trim=True)})")
+                typer.echo("  " + _("{code} {name} (at most {points})").format(
+                    code=c, name=name, points=fmt_number(mx, trim=True)))
         else:
             with db.factory() as session, session.begin():
                 entered = enter_score(session, framework, year, code, value, [evidence] if evidence else [], None, now)
-            typer.echo(f"Đã ghi {entered.code} {entered.name}: "
-                       f"{fmt_number(entered.points, trim=True)}/{fmt_number(entered.max_points, trim=True)}.")
+            typer.echo(_("Saved {code} {name}: {points}/{max}.").format(
+                code=entered.code, name=entered.name, points=fmt_number(entered.points, trim=True),
+                max=fmt_number(entered.max_points, trim=True)))
         db.announce()

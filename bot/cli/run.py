@@ -11,8 +11,8 @@ import logging
 
 import typer
 
-from bot.cli.common import NowOption, parse_now, safe_url
-from bot.cli.errors import say_error
+from bot.cli.common import NowOption, parse_now, real_database_line
+from bot.cli.errors import _, say_error
 from bot.cli.root import Root
 
 EXIT_STARTUP = 1
@@ -27,17 +27,17 @@ def register(app: typer.Typer, root: Root) -> None:
         settings = root.load_settings()
         moment = parse_now(now, settings.timezone)
         if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
-            typer.echo(
-                "Chưa có TELEGRAM_BOT_TOKEN (hoặc ZALO_BOT_TOKEN): đặt biến môi trường này (hoặc trong tệp .env) "
-                "bằng token lấy từ @BotFather, hoặc chạy thử không cần token bằng: python main.py demo"
-            )
+            typer.echo(_(
+                "There is no TELEGRAM_BOT_TOKEN (or ZALO_BOT_TOKEN): set this environment variable (or put it in "
+                "the .env file) to the token from @BotFather, or try the bot without a token: python main.py demo"
+            ))
             raise typer.Exit(EXIT_STARTUP)
         problem = check_startup(settings)
         if problem:
             say_error(problem)
             raise typer.Exit(EXIT_STARTUP)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        say_error(f"(CSDL thật: {safe_url(settings.database_url)})")
+        say_error(real_database_line(settings))
         up: list[bool] = []
         try:
             root.run_channels(settings, moment, lambda: up.append(True))
