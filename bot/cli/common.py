@@ -116,7 +116,7 @@ class Database:
 
 
 def real_database_line(settings: Settings) -> str:
-    """"(real database: URL)", the line every command that used the configured database ends with."""
+    """The line on stderr that ends every command run on the configured database: (real database: URL)."""
     return "(" + _("real database: {url}").format(url=safe_url(settings.database_url)) + ")"
 
 
