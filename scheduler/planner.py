@@ -30,7 +30,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from handlers.text.i18n import use_locale
@@ -155,7 +155,8 @@ def plain_items(session: Session, until: date) -> list[PlainItem]:
     co_leads: dict[int, list[int]] = {}
     for task_id, unit_id in session.execute(
         select(task_co_lead_unit.c.task_id, task_co_lead_unit.c.unit_id)
-        .join(Task, Task.id == task_co_lead_unit.c.task_id).where(Task.status == TaskStatus.OPEN)
+        .join(Task, Task.id == task_co_lead_unit.c.task_id)
+        .where(Task.status == TaskStatus.OPEN, or_(Task.recurrence.is_not(None), Task.deadline <= until))
     ):
         co_leads.setdefault(task_id, []).append(unit_id)
 
