@@ -41,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -67,7 +68,7 @@ log = logging.getLogger(__name__)
 #: renewed while the batch is being sent, so a slow batch is never re-claimed.
 DEFAULT_LEASE_SECONDS = 20
 DEFAULT_LOCK_SECONDS = DEFAULT_LEASE_SECONDS  # the older name, kept for callers
-#: People served at once by the bot's dispatcher job (see :func:`_lanes`): enough
+#: People served at once by the bot's dispatcher job (see :func:`_lane_key`): enough
 #: to keep Telegram's 30 msg/s over a ~0.3 s round trip; a crash duplicates at most this many.
 DISPATCH_CONCURRENCY = 10
 BACKOFF_BASE_SECONDS = 30
@@ -396,6 +397,16 @@ async def _deliver(factory, c: Claim, senders: Mapping[str, Sender], now: dateti
 # ---------------------------------------------------------------- rounds
 
 
+@dataclass
+class _Lane:
+    """One queue of claims sent one after another (a person's, or everyone's at ``concurrency`` 1)."""
+
+    queue: deque[Claim]
+    seated: asyncio.Event  # has its slot (or is done): the next lane may take one
+    began: asyncio.Event  # has begun its first send (or is done): the next lane may begin
+    after: "_Lane | None"  # the lane created before it
+
+
 async def dispatch_once(
     factory: sessionmaker[Session],
     settings: Settings,
@@ -406,11 +417,14 @@ async def dispatch_once(
     lock_seconds: float = DEFAULT_LEASE_SECONDS,
     sleep: Sleep = asyncio.sleep,
     concurrency: int = 1,
+    refill: bool = False,
 ) -> int:
     """Claim and send up to ``limit`` due notifications; returns how many were claimed.
 
-    ``concurrency`` > 1 sends to that many people at once (see :func:`_lanes`);
-    ``sleep`` paces the lease renewal (tests may pass a faster one).
+    ``concurrency`` > 1 sends to that many people at once (see :func:`_lane_key`);
+    with ``refill`` the round claims up to ``limit`` more as soon as every claim
+    has begun, so the pace does not stall between batches while the last sends
+    of one are in flight. ``sleep`` paces the lease renewal (tests may pass a faster one).
     """
     cal = cal or default_calendar()
     now = now or datetime.now(timezone.utc)
@@ -421,32 +435,36 @@ async def dispatch_once(
     held = {c.id for c in claims}
     renewer = asyncio.create_task(_keep_leases(factory, held, now, started, lock_seconds, sleep))
     dead: list[tuple[Claim, str]] = []
-    untouched = {c.id: c for c in claims}  # not yet tried: given back if the round is stopped
-
-    lanes = _lanes(claims, concurrency)
+    untouched: dict[int, Claim] = {}  # not yet tried: given back if the round is stopped
+    all_begun = asyncio.Event()  # every claim so far has been taken up by its lane
+    failed_people: set[int | None] = set()  # keep their order: their later claims wait for the retry
     slots = asyncio.Semaphore(max(concurrency, 1))
-    # Lanes take their slot and begin their first send in claim order, so the
-    # messenger receives the round's messages in the order one-at-a-time would
-    # hand them over; only the round trips overlap.
-    seated = [asyncio.Event() for _ in lanes]
-    began = [asyncio.Event() for _ in lanes]
+    lanes: dict[object, _Lane] = {}
+    tasks: list[asyncio.Task] = []
+    newest: list[_Lane] = []
+    claimed = 0
 
-    async def run_lane(i: int, lane: list[Claim]) -> None:
-        failed_people: set[int | None] = set()
+    async def run_lane(key: object, lane: _Lane) -> None:
+        # Lanes take their slot and begin their first send in claim order, so the
+        # messenger receives the messages in the order one-at-a-time would hand
+        # them over; only the round trips overlap.
         try:
-            if i:
-                await seated[i - 1].wait()
+            if lane.after is not None:
+                await lane.after.seated.wait()
             async with slots:
-                seated[i].set()
-                for c in lane:
+                lane.seated.set()
+                while lane.queue:
+                    c = lane.queue.popleft()
                     untouched.pop(c.id, None)
-                    if c.person_id in failed_people:  # keep their order: retry after the failed one
+                    if not untouched:
+                        all_begun.set()
+                    if c.person_id in failed_people:
                         await asyncio.to_thread(_release, factory, [c])
                         held.discard(c.id)
                         continue
-                    turn = began[i - 1].wait if i and not began[i].is_set() else None
-                    outcome, error = await _deliver(factory, c, senders, now, cal, settings, turn, began[i].set)
-                    began[i].set()
+                    turn = lane.after.began.wait if lane.after is not None and not lane.began.is_set() else None
+                    outcome, error = await _deliver(factory, c, senders, now, cal, settings, turn, lane.began.set)
+                    lane.began.set()
                     if outcome != "error":
                         held.discard(c.id)
                     if outcome == "retry":
@@ -454,19 +472,53 @@ async def dispatch_once(
                     elif outcome == "dead":
                         dead.append((c, error or ""))
                     log.debug("notification %s: %s", c.id, outcome)
+                del lanes[key]  # queue empty, nothing awaited since: a later claim starts a new lane
         finally:
-            seated[i].set()
-            began[i].set()
+            lane.seated.set()
+            lane.began.set()
+            if lanes.get(key) is lane:
+                del lanes[key]
 
+    def take(batch: list[Claim]) -> None:
+        nonlocal claimed
+        claimed += len(batch)
+        all_begun.clear()
+        for c in batch:
+            untouched[c.id] = c
+            key = _lane_key(c, concurrency)
+            lane = lanes.get(key)
+            if lane is None:
+                lane = lanes[key] = _Lane(deque(), asyncio.Event(), asyncio.Event(), newest[-1] if newest else None)
+                newest[:] = [lane]
+                tasks.append(asyncio.create_task(run_lane(key, lane)))
+            lane.queue.append(c)
+
+    async def refill_round() -> None:
+        while True:
+            await all_begun.wait()
+            more = await asyncio.to_thread(claim, factory, now, limit, cal, lock_seconds, started)
+            if not more:
+                return
+            held.update(c.id for c in more)
+            take(more)
+
+    take(claims)
+    refiller = asyncio.create_task(refill_round()) if refill else None
     try:
-        tasks = [asyncio.create_task(run_lane(i, lane)) for i, lane in enumerate(lanes)]
-        try:
-            await asyncio.gather(*tasks)
-        finally:  # stopped (or a lane failed): stop the others too, then account for what was not tried
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        while True:
+            waiting = [t for t in tasks if not t.done()]
+            if refiller is not None and not refiller.done():
+                waiting.append(refiller)
+            if not waiting:
+                break
+            done, _pending = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    raise task.exception()  # a lane or the refill failed: stop the round
     finally:
+        for task in tasks + ([refiller] if refiller is not None else []):
+            task.cancel()
+        await asyncio.gather(*tasks, *([refiller] if refiller is not None else []), return_exceptions=True)
         renewer.cancel()
         await asyncio.gather(renewer, return_exceptions=True)
         # Stopped mid-round (the bot is shutting down): give back the claims not
@@ -480,11 +532,11 @@ async def dispatch_once(
                 await asyncio.to_thread(_tell_office, factory, dead, now)
             except Exception:  # noqa: BLE001 - the dead rows are recorded; the notice is best effort
                 log.exception("could not tell the office about %d undelivered message(s)", len(dead))
-    return len(claims)
+    return claimed
 
 
-def _lanes(claims: list[Claim], concurrency: int) -> list[list[Claim]]:
-    """How a round's claims are sent: one queue per person, or one queue for all.
+def _lane_key(c: Claim, concurrency: int) -> object:
+    """Which queue a claim is sent from: the person's, or (one at a time) the only one.
 
     With ``concurrency`` 1 everything goes out one message at a time in claim
     order, so a crash duplicates at most the one message in flight. With more,
@@ -495,12 +547,7 @@ def _lanes(claims: list[Claim], concurrency: int) -> list[list[Claim]]:
     overall and per-chat pace. The price: a crash may duplicate every message
     in flight at that moment (at most ``concurrency``), never lose one.
     """
-    if concurrency <= 1:
-        return [list(claims)]
-    by_person: dict[int | None, list[Claim]] = {}
-    for c in claims:  # claims are in id order, so each queue is too
-        by_person.setdefault(c.person_id, []).append(c)
-    return list(by_person.values())
+    return c.person_id if concurrency > 1 else None
 
 
 async def dispatch_until_empty(
@@ -513,7 +560,7 @@ async def dispatch_until_empty(
     total = 0
     for _round in range(max_rounds):
         n = await dispatch_once(factory, settings, senders, clock(), limit, cal, lock_seconds,
-                                concurrency=concurrency)
+                                concurrency=concurrency, refill=concurrency > 1)
         total += n
         if n == 0:
             break

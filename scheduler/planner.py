@@ -28,9 +28,10 @@ import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from handlers.text.i18n import use_locale
@@ -114,10 +115,14 @@ def _take_lock(session: Session) -> bool:
 
 def ensure_upcoming_occurrences(session: Session, today: date) -> int:
     """Create the occurrences of recurring tasks due in the coming weeks."""
+    # Recurring tasks are few: find them by a plain scan (filtering on status would make
+    # SQLite walk the status index over every open task), then load the open ones.
+    ids = [tid for tid, status in session.execute(
+        select(Task.id, Task.status).where(Task.recurrence.is_not(None))) if status == TaskStatus.OPEN]
+    if not ids:
+        return 0
     tasks = session.scalars(
-        select(Task).where(Task.recurrence.is_not(None), Task.status == TaskStatus.OPEN)
-        .options(selectinload(Task.occurrences))
-    )
+        select(Task).where(Task.id.in_(ids)).order_by(Task.id).options(selectinload(Task.occurrences)))
     created = 0
     for task in tasks:
         try:
@@ -127,8 +132,7 @@ def ensure_upcoming_occurrences(session: Session, today: date) -> int:
     return created
 
 
-@dataclass(frozen=True)
-class PlainItem:
+class PlainItem(NamedTuple):
     """An open work item as plain columns: everything its outbox keys depend on, nothing to render.
 
     The keys of a steady tick are all known already; computing them from a
@@ -147,17 +151,14 @@ class PlainItem:
 
 
 def plain_items(session: Session, until: date) -> list[PlainItem]:
-    """Open work items with a deadline on or before ``until``, as plain columns (three queries)."""
-    one_off_where = (Task.status == TaskStatus.OPEN, Task.recurrence.is_(None),
-                     Task.deadline.is_not(None), Task.deadline <= until)
-    occ_where = (TaskOccurrence.status == TaskStatus.OPEN, Task.status == TaskStatus.OPEN,
-                 TaskOccurrence.deadline <= until)
+    """Open work items with a deadline on or before ``until``, as plain columns (three queries).
+
+    In the database's own order, as the ORM query this replaces; co-lead
+    units are read from their (small) table whole: joining them to the open
+    tasks makes SQLite walk every open task.
+    """
     co_leads: dict[int, list[int]] = {}
-    for task_id, unit_id in session.execute(
-        select(task_co_lead_unit.c.task_id, task_co_lead_unit.c.unit_id)
-        .join(Task, Task.id == task_co_lead_unit.c.task_id)
-        .where(Task.status == TaskStatus.OPEN, or_(Task.recurrence.is_not(None), Task.deadline <= until))
-    ):
+    for task_id, unit_id in session.execute(select(task_co_lead_unit.c.task_id, task_co_lead_unit.c.unit_id)):
         co_leads.setdefault(task_id, []).append(unit_id)
 
     def units(task_id: int, lead: int | None) -> tuple[int, ...]:
@@ -169,12 +170,15 @@ def plain_items(session: Session, until: date) -> list[PlainItem]:
     items = [PlainItem(f"task:{tid}", tid, None, deadline, status, policy, units(tid, lead), bool(all_units))
              for tid, deadline, status, policy, lead, all_units in session.execute(
                  select(Task.id, Task.deadline, Task.status, Task.reminder_policy, Task.lead_unit_id, Task.all_units)
-                 .where(*one_off_where).order_by(Task.id))]
+                 .where(Task.status == TaskStatus.OPEN, Task.recurrence.is_(None), Task.deadline.is_not(None),
+                        Task.deadline <= until))]
     items += [PlainItem(f"occ:{oid}", tid, oid, deadline, status, policy, units(tid, lead), bool(all_units))
               for oid, tid, deadline, status, policy, lead, all_units in session.execute(
                   select(TaskOccurrence.id, Task.id, TaskOccurrence.deadline, TaskOccurrence.status,
                          Task.reminder_policy, Task.lead_unit_id, Task.all_units)
-                  .join(Task, Task.id == TaskOccurrence.task_id).where(*occ_where).order_by(TaskOccurrence.id))]
+                  .join(Task, Task.id == TaskOccurrence.task_id)
+                  .where(TaskOccurrence.status == TaskStatus.OPEN, Task.status == TaskStatus.OPEN,
+                         TaskOccurrence.deadline <= until))]
     return items
 
 
@@ -233,6 +237,7 @@ def _planned_keys(
     """
     heads_of: dict[tuple[tuple[int, ...], bool], list[int]] = {}
     leaders_of: dict[tuple[int, ...], list[int]] = {}
+    iso: dict[date, str] = {}
     out = []
     for item in items:
         due = steps.of(item.task_id, item.reminder_policy, item.deadline, item.status)
@@ -242,6 +247,8 @@ def _planned_keys(
         if heads is None:
             recipients = people.unit_recipients(list(item.unit_ids), item.all_units, all_unit_ids)
             heads = heads_of[(item.unit_ids, item.all_units)] = list(dict.fromkeys(p.id for p, _n in recipients))
+        day = iso.get(item.deadline) or iso.setdefault(item.deadline, item.deadline.isoformat())
+        prefix = f"rem:{item.ref}:{day}:"  # as reminder_key, built once per item
         for step in due:
             ids = heads
             if step.escalate:
@@ -250,7 +257,7 @@ def _planned_keys(
                     leaders = leaders_of[item.unit_ids] = [p.id for p in _leaders_of_units(item.unit_ids, people)]
                 ids = heads + leaders
             for person_id in ids:
-                out.append((reminder_key(item, item.deadline, step, person_id), item, step.send_at))
+                out.append((f"{prefix}{step.key}:p{person_id}", item, step.send_at))
     return out
 
 
