@@ -20,6 +20,13 @@ for one process.
 
 Nothing is planned outside working hours: ``due_steps`` returns nothing then,
 and each row's ``not_before`` is the step's send time inside a window.
+
+Most ticks find nothing new, so a tick works in two steps: the keys of every
+open item come from plain columns (:func:`plain_items`, no Task objects) and
+one range scan of the outbox says which exist; only the items with a key
+still missing are loaded with their units and conclusion and rendered. A
+steady tick over 100,000 open tasks thus asks the database the same dozen
+questions as one over a hundred.
 """
 
 from __future__ import annotations
