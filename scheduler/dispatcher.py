@@ -465,6 +465,7 @@ async def dispatch_once(
                     turn = lane.after.began.wait if lane.after is not None and not lane.began.is_set() else None
                     outcome, error = await _deliver(factory, c, senders, now, cal, settings, turn, lane.began.set)
                     lane.began.set()
+                    lane.after = None  # its turn is over: let the lanes before it be freed
                     if outcome != "error":
                         held.discard(c.id)
                     if outcome == "retry":
@@ -515,6 +516,7 @@ async def dispatch_once(
             for task in done:
                 if not task.cancelled() and task.exception() is not None:
                     raise task.exception()  # a lane or the refill failed: stop the round
+            tasks[:] = [t for t in tasks if not t.done()]  # a long refilled round keeps only the live lanes
     finally:
         for task in tasks + ([refiller] if refiller is not None else []):
             task.cancel()
