@@ -11,15 +11,16 @@ real Telegram client at Telegram's limits (target: within 5 % of 30 msg/s, zero 
   (``TelegramSender`` + ``RateLimiter``) against the fake Bot API server
   enforcing Telegram's limits (30 msg/s overall, 1 msg/s per chat). The floor
   is ``SENDS / 30`` s; 5,000 would take ~167 s, so 1,000 are sent by default
-  and the rate stated (``python benches/bench_scale_planner.py 5000`` for all).
+  and the rate stated (``--sends 5000`` for the full target).
 * peak RSS of this process (planner, dispatcher and the fake server together).
 
-    python benches/bench_scale_planner.py [sends]           # SQLite in a temporary file
+    python benches/bench_scale_planner.py [--sends 5000]    # SQLite in a temporary file
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench python benches/bench_scale_planner.py
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
@@ -27,7 +28,7 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,11 +41,14 @@ from telegram import Bot  # noqa: E402
 from bot.common.ratelimit import RateLimiter, RateLimits  # noqa: E402
 from bot.telegram.sender import TelegramSender  # noqa: E402
 from handlers.core.messages import Reply  # noqa: E402
+from handlers.core.outbox import reply_payload  # noqa: E402
+from handlers.tasks.reminders import render_reminder  # noqa: E402
 from models.db import make_engine, session_factory, transaction, upgrade  # noqa: E402
 from models.org import Identity, Person, Unit  # noqa: E402
 from models.outbox import Notification, OutboxStatus  # noqa: E402
+from models.queries import find_work_item  # noqa: E402
 from models.tasks import Task  # noqa: E402
-from scheduler.dispatcher import dispatch_until_empty  # noqa: E402
+from scheduler.dispatcher import DISPATCH_CONCURRENCY, dispatch_until_empty  # noqa: E402
 from scheduler.planner import tick_once  # noqa: E402
 from settings import Settings  # noqa: E402
 from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
@@ -64,14 +68,16 @@ def peak_rss_mb() -> float:
 
 
 def _seed_tasks(factory) -> None:
+    """The tasks, inserted 10,000 at a time (so the seeding's lists do not set the peak RSS)."""
     with transaction(factory) as s:
-        units = add_unit_heads(s)
+        unit_ids = [u.id for u in add_unit_heads(s)]
         today = NOW.date()
-        s.execute(insert(Task.__table__), [
-            {"title": f"Nhiệm vụ {i}", "lead_unit_id": units[i % len(units)].id, "status": "open",
-             "deadline": today + timedelta(days=i % 425 - 60), "original_deadline": today + timedelta(days=i % 425 - 60),
-             "created_at": NOW, "updated_at": NOW}
-            for i in range(TASKS)])
+        for start in range(0, TASKS, 10_000):
+            s.execute(insert(Task.__table__), [
+                {"title": f"Nhiệm vụ {i}", "lead_unit_id": unit_ids[i % len(unit_ids)], "status": "open",
+                 "deadline": today + timedelta(days=i % 425 - 60),
+                 "original_deadline": today + timedelta(days=i % 425 - 60), "created_at": NOW, "updated_at": NOW}
+                for i in range(start, min(start + 10_000, TASKS))])
 
 
 class TelegramReminders:
@@ -86,30 +92,43 @@ class TelegramReminders:
 
 
 def _route_to_telegram(factory, sends: int) -> int:
-    """Give ``sends`` due reminders each their own Telegram person; park the others."""
+    """Make ``sends`` of the due reminders single messages, each to its own Telegram person; park the rest.
+
+    The planner bundles a head's due tasks into one round message (a few per
+    head), so the tasks' own rows are markers; each chosen one becomes the
+    single reminder that task would get (rendered by the same code) to a
+    person of its own, so the dispatcher sends ``sends`` separate messages.
+    """
+    today = NOW.date()
     with transaction(factory) as s:
         unit = s.scalars(select(Unit)).first()
-        ids = list(s.scalars(select(Notification.id).where(Notification.kind == "reminder")
-                             .order_by(Notification.id)))
-        chosen, parked = ids[:sends], ids[sends:]
-        s.execute(update(Notification).where(Notification.id.in_(parked)).values(not_before=NOW + timedelta(days=365)))
+        rows = list(s.execute(select(Notification.id, Notification.subject_ref, Notification.payload)
+                              .where(Notification.kind == "reminder", Notification.subject_ref.is_not(None))
+                              .order_by(Notification.id).limit(sends)))
+        s.execute(update(Notification).values(not_before=NOW + timedelta(days=365)))
         people = []
-        for i in range(len(chosen)):
+        for i in range(len(rows)):
             p = Person(name=f"Người nhận {i}", role="head", unit=unit)
             p.identities.append(Identity(channel="telegram", external_id=str(FIRST_CHAT + i), chat_id=str(FIRST_CHAT + i)))
             people.append(p)
         s.add_all(people)
         s.flush()
-        for nid, person in zip(chosen, people):
-            s.execute(update(Notification).where(Notification.id == nid).values(person_id=person.id, not_before=NOW))
-        return len(chosen)
+        for (nid, ref, payload), person in zip(rows, people):
+            item = find_work_item(s, ref)
+            deadline = date.fromisoformat(payload["deadline"])
+            single = reply_payload(render_reminder(item, deadline, today), deadline=payload["deadline"],
+                                   step=payload.get("step"))
+            s.execute(update(Notification).where(Notification.id == nid).values(
+                person_id=person.id, not_before=NOW, status=OutboxStatus.PENDING, payload=single))
+        return len(rows)
 
 
 async def _dispatch(factory, settings: Settings, fake: FakeTelegram) -> float:
     async with Bot(fake.token, base_url=fake.base_url) as bot:
         senders = {"telegram": TelegramReminders(TelegramSender(bot, limiter=RateLimiter(RateLimits())))}
         t0, c0 = time.perf_counter(), time.process_time()
-        await dispatch_until_empty(factory, settings, senders, clock=lambda: NOW, limit=100)
+        await dispatch_until_empty(factory, settings, senders, clock=lambda: NOW, limit=100,
+                                   concurrency=DISPATCH_CONCURRENCY)
         print(f"dispatch CPU (this process, the fake server included): {time.process_time() - c0:.1f} s")
         return time.perf_counter() - t0
 
@@ -153,5 +172,13 @@ def main(sends: int = SENDS) -> None:
           f"peak RSS {peak_rss_mb():.0f} MB", flush=True)
 
 
+def _args() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sends", nargs="?", type=int, default=SENDS, help="reminders to dispatch (default 1,000)")
+    parser.add_argument("--sends", dest="sends_flag", type=int, help="the same, as a flag: --sends 5000")
+    args = parser.parse_args()
+    return args.sends_flag or args.sends
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else SENDS)
+    main(_args())

@@ -6,7 +6,8 @@ state lives in the database, so the scheduler may be restarted at will.
 
 * planner tick — every minute, ``coalesce=True`` (missed runs collapse into
   one), ``max_instances=1``, a misfire grace so a busy minute is not lost;
-* dispatcher — every ``settings.dispatch_every_seconds`` (5 s), sends until nothing is due;
+* dispatcher — every ``settings.dispatch_every_seconds`` (5 s), sends until nothing is due, to up to
+  ``DISPATCH_CONCURRENCY`` people at once (Telegram's 30 msg/s needs several sends in flight);
 * weekly digest — a cron job at ``settings.digest_weekday`` /
   ``settings.digest_time`` (the tick also catches up if the bot was down).
 
@@ -28,7 +29,7 @@ from datetime import datetime, timezone
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.worktime.calendar import WorkCalendar, default_calendar
-from scheduler.dispatcher import dispatch_until_empty
+from scheduler.dispatcher import DISPATCH_CONCURRENCY, dispatch_until_empty
 from scheduler.planner import tick_once
 from scheduler.senders import Sender
 from settings import Settings
@@ -107,7 +108,8 @@ def start_scheduler(
 
     async def dispatch() -> None:
         try:
-            await dispatch_until_empty(factory, settings, senders, clock=clock, cal=cal)
+            await dispatch_until_empty(factory, settings, senders, clock=clock, cal=cal,
+                                       concurrency=DISPATCH_CONCURRENCY)
         except Exception:
             log.exception("dispatcher round failed")
 

@@ -267,3 +267,51 @@ async def test_a_send_slower_than_the_lease_is_not_claimed_by_another_dispatcher
     assert await dispatch_once(factory, settings, {"console": sender}, NOW, lock_seconds=lease) == 1
     assert stolen == [] and len(sender.sent) == 1
     assert _statuses(factory) == {"sent": 1}
+
+
+@dataclass
+class SlowSender:
+    """Takes a moment per message (like a messenger's round trip); one chat can be told to fail."""
+
+    failing: str | None = None
+    sent: list[tuple[str, str]] = field(default_factory=list)
+    busy: dict[str, int] = field(default_factory=dict)
+    most_chats_at_once: int = 0
+    most_in_one_chat: int = 0
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        import asyncio
+
+        self.busy[chat_id] = self.busy.get(chat_id, 0) + 1
+        self.most_in_one_chat = max(self.most_in_one_chat, self.busy[chat_id])
+        self.most_chats_at_once = max(self.most_chats_at_once, sum(1 for n in self.busy.values() if n))
+        try:
+            await asyncio.sleep(0.02)
+            if chat_id == self.failing:
+                raise SendFailed("timeout")
+            self.sent.append((chat_id, reply.text))
+            return f"m{len(self.sent)}"
+        finally:
+            self.busy[chat_id] -= 1
+
+
+async def test_sending_to_several_people_at_once_keeps_each_persons_order(factory, settings, people):
+    """The bot's job serves several people at once; each person still gets their messages one by one, in
+    order, and a person whose message failed gets nothing newer until it is retried."""
+    with transaction(factory) as s:
+        for k in range(4):
+            f.person(s, f"p{k}", role="head", unit_code="VP")
+    for k in range(4):
+        _queue(factory, f"p{k}", 3)
+    sender = SlowSender(failing="p3")
+    assert await dispatch_once(factory, settings, {"console": sender}, NOW + timedelta(minutes=1), concurrency=10) == 12
+    for k in range(3):
+        assert [t for c, t in sender.sent if c == f"p{k}"] == ["tin 0", "tin 1", "tin 2"]
+    assert [t for c, t in sender.sent if c == "p3"] == []
+    assert sender.most_in_one_chat == 1
+    assert sender.most_chats_at_once > 1
+    with factory() as s:
+        pending = s.execute(select(Notification.idem_key, Notification.attempts).where(
+            Notification.status == "pending").order_by(Notification.idem_key)).all()
+    assert pending == [("t:p3:0", 1), ("t:p3:1", 0), ("t:p3:2", 0)]  # the failed one waits to retry, the rest behind it
+    assert _statuses(factory) == {"sent": 9, "pending": 3}

@@ -79,8 +79,18 @@ class Directory:
         element then names that unit so the message can say why the office
         received it (None: the person is reminded for their own unit).
         """
-        unit_ids = [u.id for u in task.lead_units]
-        if not unit_ids and task.all_units and all_unit_ids:
+        return self.unit_recipients([u.id for u in task.lead_units], task.all_units, all_unit_ids)
+
+    def unit_recipients(
+        self, lead_unit_ids: list[int], all_units: bool = False, all_unit_ids: list[int] | None = None,
+    ) -> list[tuple[Person, int | None]]:
+        """:meth:`task_recipients` from plain columns: the lead and co-lead unit ids, in order.
+
+        The planner computes every open item's outbox keys from a Core select
+        of ids (no Task objects), so it asks this directly; same rules.
+        """
+        unit_ids = list(lead_unit_ids)
+        if not unit_ids and all_units and all_unit_ids:
             unit_ids = list(all_unit_ids)
         if not unit_ids:
             return [(p, None) for p in self.office]

@@ -51,10 +51,11 @@ def _fill(url: str, n: int, people: int = 10) -> None:
                                      reply_payload(Reply(f"Nhắc việc #{i}")), NOW) for i in range(n)])
 
 
-def _worker(url: str, tg: FakeTelegram, lease: float = 1.0, limit: int = 10) -> subprocess.Popen:
+def _worker(url: str, tg: FakeTelegram, lease: float = 1.0, limit: int = 10, concurrency: int = 1) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.reliability.worker", "--database-url", url, "--api", tg.api_url,
-         "--offset", str(OFFSET), "--lock-seconds", str(lease), "--limit", str(limit)],
+         "--offset", str(OFFSET), "--lock-seconds", str(lease), "--limit", str(limit),
+         "--concurrency", str(concurrency)],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
 
@@ -99,6 +100,30 @@ def test_sigkill_twenty_times_while_sending_500_reminders(tmp_path, sqlite_templ
     assert duplicates <= kills
     assert _statuses(url) == {"sent": 500}
     print(f"kills={kills} duplicates={duplicates}")
+
+
+def test_sending_to_ten_people_at_once_killed_ten_times_loses_nothing(db_url, tg):
+    """The bot's dispatcher serves several people at once: a kill may duplicate what was in flight
+    (at most one message per person being served), never loses one."""
+    concurrency = 10
+    _fill(db_url, 300)
+    tg.set_delay(0.008, "sendMessage")
+    rng = random.Random(20270216)
+    kills = 0
+    for _ in range(10):
+        proc = _worker(db_url, tg, limit=50, concurrency=concurrency)
+        time.sleep(rng.uniform(0.35, 1.1))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait()
+    final = _worker(db_url, tg, limit=50, concurrency=concurrency)
+    _, err = final.communicate(timeout=90)
+    assert final.returncode == 0, err.decode()[-2000:]
+    delivered = _delivered(tg)
+    assert set(delivered) == set(range(300))
+    assert sum(c - 1 for c in delivered.values()) <= kills * concurrency
+    assert _statuses(db_url) == {"sent": 300}
 
 
 def test_two_dispatchers_with_sends_slower_than_the_lease_never_send_twice(db_url, tg):

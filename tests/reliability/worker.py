@@ -6,7 +6,8 @@ Run: python -m tests.reliability.worker --database-url URL --api URL [--offset S
 ``--offset`` shifts the real clock (seconds) so the run happens inside office
 hours whatever the time of day; the shift is the same for every restart, so
 lock expiry still works across kills. ``--lock-seconds`` is the claim lease
-(renewed while sending); ``--limit`` how many rows one round claims.
+(renewed while sending); ``--limit`` how many rows one round claims; ``--concurrency`` how many people
+are sent to at once.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class HttpSender:
         return str(body["result"]["message_id"])
 
 
-async def run(url: str, api: str, offset: float, lock_seconds: float, limit: int = 10) -> None:
+async def run(url: str, api: str, offset: float, lock_seconds: float, limit: int = 10, concurrency: int = 1) -> None:
     settings = Settings(_env_file=None, database_url=url)
     factory = session_factory(make_engine(url))
     sender = HttpSender(api)
@@ -53,7 +54,8 @@ async def run(url: str, api: str, offset: float, lock_seconds: float, limit: int
         return datetime.now(timezone.utc) + timedelta(seconds=offset)
 
     while True:
-        n = await dispatch_once(factory, settings, {"telegram": sender}, clock(), limit=limit, lock_seconds=lock_seconds)
+        n = await dispatch_once(factory, settings, {"telegram": sender}, clock(), limit=limit, lock_seconds=lock_seconds,
+                                concurrency=concurrency)
         if n == 0:
             if outstanding(factory) == 0:
                 return
@@ -67,9 +69,10 @@ def main() -> None:
     p.add_argument("--offset", type=float, default=0.0)
     p.add_argument("--lock-seconds", type=float, default=1.0)
     p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--concurrency", type=int, default=1)
     a = p.parse_args()
     logging.basicConfig(level=os.environ.get("WORKER_LOG", "WARNING"), format="%(relativeCreated)d %(process)d %(name)s %(message)s")
-    asyncio.run(run(a.database_url, a.api, a.offset, a.lock_seconds, a.limit))
+    asyncio.run(run(a.database_url, a.api, a.offset, a.lock_seconds, a.limit, a.concurrency))
 
 
 if __name__ == "__main__":
