@@ -40,13 +40,18 @@ def today(settings: Settings, moment: datetime | None = None):
     return (moment or datetime.now(timezone.utc)).astimezone(ZoneInfo(settings.timezone)).date()
 
 
-def read_input(path: Path, kinds: str) -> bytes:
-    """The bytes of an input file; a missing one is refused naming what was expected."""
+def input_file(path: Path, kinds: str) -> Path:
+    """An input file that exists; a missing one is refused naming what was expected."""
     if path.is_dir():
         raise CliError(f"{path} là một thư mục, không phải tệp. Hãy chỉ đến tệp {kinds}.")
     if not path.exists():
         raise CliError(f"Không tìm thấy tệp {path}. Kiểm tra lại đường dẫn (cần tệp {kinds}).")
-    return path.read_bytes()
+    return path
+
+
+def read_input(path: Path, kinds: str) -> bytes:
+    """The bytes of an input file; a missing one is refused naming what was expected."""
+    return input_file(path, kinds).read_bytes()
 
 
 def writable_file(path: Path, kind: str) -> Path:
