@@ -11,7 +11,8 @@ is what the office waits, the peak RSS is that process's own
     python benches/bench_scale_import.py [rows] [--first-only]  # SQLite in a temporary file
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench python benches/bench_scale_import.py
 
-Heavy (several minutes, ~400 MB of CSV in a temporary directory): run it once.
+Heavy (several minutes, ~700 MB of CSV in a temporary directory): run it once.
+``BENCH_SCALE_DIR=/some/dir`` keeps the two exports there and reuses them on the next run.
 """
 
 from __future__ import annotations
@@ -110,9 +111,13 @@ def stored(url: str) -> int:
 def main(rows: int = 1_000_000, first_only: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        first, newer = tmp / "export.csv", tmp / "export-newer.csv"
+        keep = os.environ.get("BENCH_SCALE_DIR")
+        folder = Path(keep) / str(rows) if keep else tmp
+        folder.mkdir(parents=True, exist_ok=True)
+        first, newer = folder / "export.csv", folder / "export-newer.csv"
         t0 = time.perf_counter()
-        write_exports(rows, first, newer)
+        if not (keep and first.exists() and newer.exists()):
+            write_exports(rows, first, newer)
         print(f"generated {rows:,} dossiers over {max(1, rows // PER_YEAR)} years: {first.stat().st_size / 2**20:,.0f} MB"
               f" CSV in {time.perf_counter() - t0:.0f} s", flush=True)
         dbs = [("sqlite", fresh_database(None, tmp))]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 import re
 import unicodedata
 import zipfile
@@ -896,6 +897,10 @@ class _RowReader:
         self._stt = mapping.get("stt")
         self._code = mapping["code"]
         self._where = [(i, mapping[f]) for i, f in enumerate(self._FIELDS) if f in mapping]
+        # A CSV row is a list as wide as the header: one C call picks every field, a
+        # missing column reading the None appended at the end (index -1).
+        self._width = max(mapping.values()) + 1
+        self._pick = operator.itemgetter(*(mapping.get(f, -1) for f in self._FIELDS))
         self._texts: dict[str, str | None] = {}
 
     def cell(self, cells: Sequence[Any], name: str) -> Any:
@@ -914,8 +919,11 @@ class _RowReader:
             return True
         return len(values) > 2 and all(_NUMBERING_CELL.match(str(v).strip()) for v in values)
 
-    def _values(self, cells: Sequence[Any]) -> list[Any]:
+    def _values(self, cells: Sequence[Any]) -> Sequence[Any]:
         """The row's cells in the order of ``_FIELDS`` (None where the column is missing)."""
+        if cells.__class__ is list and len(cells) >= self._width:
+            cells.append(None)  # type: ignore[attr-defined]
+            return self._pick(cells)  # type: ignore[no-any-return]
         out: list[Any] = [None] * len(self._FIELDS)
         n = len(cells)
         for i, idx in self._where:
@@ -965,7 +973,10 @@ class _RowReader:
     def record(self, cells: Sequence[Any]) -> DossierRecord:
         (code_v, procedure_v, field_v, unit_v, received_v, due_v, original_v, resolved_v, returned_v,
          status_v, channel_v, level_v, apology_v, new_due_v, postal_v, _days) = self._values(cells)
-        code = _clean(code_v)  # never kept: every code is different
+        if code_v.__class__ is str:  # never kept: every code is different
+            code = " ".join(unicodedata.normalize("NFC", code_v).split())
+        else:
+            code = _clean(code_v)
         if not code:
             raise _RowProblem("Thiếu mã hồ sơ.")
         received = self.when(received_v, "received")

@@ -35,9 +35,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from handlers.dossiers.derived import derived_columns
+from handlers.dossiers.derived import late_days
 from handlers.dossiers.figures import DossierRecord
-from models.dossiers import Dossier, Procedure
+from models.dossiers import Procedure, derive_dates
 from models.org import Unit
 
 BATCH = 5000
@@ -143,10 +143,25 @@ class _Backend:
     def __init__(self, conn: Connection, tz: ZoneInfo) -> None:
         self.conn = conn
         self.tz = tz
+        self._offsets: dict[int, timedelta] = {}
 
     def time(self, value: datetime) -> Any:
         """Naive local → naive UTC, as UTCDateTime stores it."""
-        return value - (value.replace(tzinfo=self.tz).utcoffset() or timedelta(0))
+        return value - self._offset(value)
+
+    def _offset(self, value: datetime) -> timedelta:
+        """The zone's UTC offset at ``value``: looked up once per day without a change of offset."""
+        day = value.toordinal()
+        offset = self._offsets.get(day)
+        if offset is None:
+            offset = value.replace(tzinfo=self.tz).utcoffset() or timedelta(0)
+            midnight = datetime.fromordinal(day)
+            steady = all((midnight + timedelta(hours=h)).replace(tzinfo=self.tz).utcoffset() == offset
+                         for h in range(25))
+            if not steady:
+                return offset  # a change of offset that day (DST): exact per value, never cached
+            self._offsets[day] = offset
+        return offset
 
     def utc(self, value: datetime) -> Any:
         """An aware datetime as stored."""
@@ -192,7 +207,7 @@ class _SQLite(_Backend):
         self._update = (f"UPDATE dossier SET {', '.join(f'{c} = ?' for c in WRITTEN[1:])} WHERE id = ?")
 
     def time(self, value: datetime) -> str:
-        return super().time(value).isoformat(" ", "microseconds")
+        return (value - self._offset(value)).isoformat(" ", "microseconds")
 
     def utc(self, value: datetime) -> str:
         return super().utc(value).isoformat(" ", "microseconds")
@@ -238,12 +253,14 @@ class _SQLite(_Backend):
             self._indexes.append(sql)
 
     def finish(self) -> None:
+        if self._cache_kib is not None:
+            # First: an index build sorts in memory up to the cache size *besides* the cache,
+            # and is faster with the small default one (measured: 2.0 s vs 3.5 s CPU).
+            self.conn.exec_driver_sql(f"PRAGMA cache_size={int(self._cache_kib)}")
+            self._cache_kib = None
         for sql in self._indexes:
             self.conn.exec_driver_sql(sql)
         self._indexes = []
-        if self._cache_kib is not None:
-            self.conn.exec_driver_sql(f"PRAGMA cache_size={int(self._cache_kib)}")
-            self._cache_kib = None
 
 
 class _PostgreSQL(_Backend):
@@ -345,10 +362,11 @@ class DossierImport:
     def _stored(self, r: DossierRecord, procedure_ids: dict[str, int]) -> tuple:
         """The record as the tuple of WRITTEN columns, in stored form."""
         db = self.db
-        derived = derived_columns(
-            {"received_at": r.received_at, "due_at": r.due_at, "original_due_at": r.original_due_at,
-             "resolved_at": r.resolved_at, "returned_at": r.returned_at, "status": r.status,
-             "apology_at": r.apology_at}, self.tz, self.cal)  # naive values are local: the same dates
+        # Naive values are local time: the same dates as from aware ones in the zone.
+        derived = derive_dates(r.received_at, r.due_at, r.original_due_at, r.resolved_at, r.returned_at,
+                               r.status, r.apology_at, tz=self.tz)
+        received_on, due_on, closed_on, outcome = (derived["received_on"], derived["due_on"],
+                                                   derived["closed_on"], derived["outcome"])
         time, day = db.time, db.day
         return (
             r.code, procedure_ids.get(r.procedure or ""), r.procedure, r.field, self.unit_ids.get(r.unit or ""),
@@ -361,10 +379,10 @@ class DossierImport:
             time(r.apology_at) if r.apology_at is not None else None,
             time(r.new_due_at) if r.new_due_at is not None else None,
             db.flag(bool(r.postal_return)),
-            day(derived["received_on"]) if derived["received_on"] is not None else None,
-            day(derived["due_on"]) if derived["due_on"] is not None else None,
-            day(derived["closed_on"]) if derived["closed_on"] is not None else None,
-            derived["outcome"], derived["late_days"], db.flag(derived["apology_ok"]),
+            day(received_on) if received_on is not None else None,
+            day(due_on) if due_on is not None else None,
+            day(closed_on) if closed_on is not None else None,
+            outcome, late_days(self.cal, outcome, due_on, closed_on), db.flag(derived["apology_ok"]),
             self._stamp,
         )
 
