@@ -144,6 +144,7 @@ class _Backend:
         self.conn = conn
         self.tz = tz
         self._offsets: dict[int, timedelta] = {}
+        self._indexes: list[str] = []
 
     def time(self, value: datetime) -> Any:
         """Naive local → naive UTC, as UTCDateTime stores it."""
@@ -174,8 +175,8 @@ class _Backend:
         return value
 
     def fetch(self, codes: list[str]) -> dict[str, tuple]:
-        """code → (id, *COMPARED) for the stored dossiers among ``codes``."""
-        cols = ", ".join(COMPARED)
+        """code → (id, procedure_id, *COMPARED) for the stored dossiers among ``codes``."""
+        cols = ", ".join(("procedure_id", *COMPARED))
         found: dict[str, tuple] = {}
         for start in range(0, len(codes), _LOOKUP):
             part = codes[start:start + _LOOKUP]
@@ -186,14 +187,41 @@ class _Backend:
     def _select(self, cols: str, codes: list[str]) -> Iterable[tuple]:
         raise NotImplementedError
 
-    def write(self, rows: list[tuple], ids: list[int | None]) -> None:
+    def write(self, rows: list[tuple], olds: list[tuple | None]) -> None:
+        """Insert the rows whose ``olds`` entry is None, update the others (by the stored id)."""
         raise NotImplementedError
 
     def begin(self, first_new: int) -> None:
-        """Called before the first write, with how many new dossiers the first batch brings."""
+        """Called before the first write, with how many new dossiers the first batch brings.
+
+        A bulk load (at least ``_REBUILD_MIN_NEW`` new dossiers into a table holding at most
+        ``_REBUILD_RATIO`` times as many) drops the secondary indexes, to build each once,
+        sorted, at the end instead of a million random insertions into each. Unique indexes
+        stay: the lookups by code need them. It is all inside the import's transaction: a
+        failure rolls the indexes back in place.
+        """
+        if first_new < _REBUILD_MIN_NEW:
+            return
+        stored = self.conn.exec_driver_sql("SELECT count(*) FROM dossier").scalar() or 0
+        if stored > _REBUILD_RATIO * first_new:
+            return
+        for name, sql in self._secondary_indexes():
+            self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
+            self._indexes.append(sql)
+
+    def _secondary_indexes(self) -> list[tuple[str, str]]:
+        """(name, CREATE statement) of the dossier table's non-unique indexes."""
+        raise NotImplementedError
 
     def finish(self) -> None:
-        """Undo what :meth:`begin` set up (indexes, cache)."""
+        """Build the indexes a bulk load set aside."""
+        for sql in self._indexes:
+            self.conn.exec_driver_sql(sql)
+        self._indexes = []
+
+    def abandon(self) -> None:
+        """After a failure: the caller rolls back (which restores any dropped index)."""
+        self._indexes = []
 
 
 class _SQLite(_Backend):
@@ -202,9 +230,7 @@ class _SQLite(_Backend):
     def __init__(self, conn: Connection, tz: ZoneInfo) -> None:
         super().__init__(conn, tz)
         self._cache_kib: int | None = None
-        self._indexes: list[str] = []
         self._insert = f"INSERT INTO dossier ({', '.join(WRITTEN)}) VALUES ({', '.join('?' * len(WRITTEN))})"
-        self._update = (f"UPDATE dossier SET {', '.join(f'{c} = ?' for c in WRITTEN[1:])} WHERE id = ?")
 
     def time(self, value: datetime) -> str:
         return (value - self._offset(value)).isoformat(" ", "microseconds")
@@ -223,44 +249,57 @@ class _SQLite(_Backend):
         return self.conn.exec_driver_sql(f"SELECT id, code, {cols} FROM dossier WHERE code IN ({marks})",
                                          tuple(codes)).all()
 
-    def write(self, rows: list[tuple], ids: list[int | None]) -> None:
-        new = [row for row, i in zip(rows, ids) if i is None]
-        changed = [(*row[1:], i) for row, i in zip(rows, ids) if i is not None]
+    def write(self, rows: list[tuple], olds: list[tuple | None]) -> None:
+        new = [row for row, old in zip(rows, olds) if old is None]
         if new:
             self.conn.exec_driver_sql(self._insert, new)
-        if changed:
-            self.conn.exec_driver_sql(self._update, changed)
+        # Only the columns that changed: SQLite then leaves alone every index on the others
+        # (a newer export mostly changes a status and a date, not the unit or the procedure).
+        updates: dict[tuple[str, ...], list[tuple]] = {}
+        for row, old in zip(rows, olds):
+            if old is None:
+                continue
+            cols = [c for c, a, b in zip(COMPARED, old[2:], row[2:-1]) if a != b]
+            values = [b for a, b in zip(old[2:], row[2:-1]) if a != b]
+            if old[1] != row[1]:
+                cols.insert(0, "procedure_id")
+                values.insert(0, row[1])
+            updates.setdefault(tuple(cols), []).append((*values, row[-1], old[0]))
+        for cols, params in updates.items():
+            sets = ", ".join(f"{c} = ?" for c in (*cols, "updated_at"))
+            self.conn.exec_driver_sql(f"UPDATE dossier SET {sets} WHERE id = ?", params)
 
     def begin(self, first_new: int) -> None:
         if not self.conn.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
             # pysqlite opens its transaction only at the first INSERT/UPDATE: without
-            # this, a DROP INDEX below would be committed on its own.
+            # this, a DROP INDEX would be committed on its own.
             self.conn.exec_driver_sql("BEGIN")
         self._cache_kib = self.conn.exec_driver_sql("PRAGMA cache_size").scalar()
         self.conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")
-        if first_new < _REBUILD_MIN_NEW:
-            return
-        stored = self.conn.exec_driver_sql("SELECT count(*) FROM dossier").scalar() or 0
-        if stored > _REBUILD_RATIO * first_new:
-            return
-        # A bulk load: one sorted build per index at the end instead of a million
-        # random insertions into each. Unique indexes stay (the lookups need them).
-        found = self.conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dossier' "
-            "AND sql IS NOT NULL AND upper(sql) NOT LIKE 'CREATE UNIQUE%'").all()
-        for name, sql in found:
-            self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
-            self._indexes.append(sql)
+        super().begin(first_new)
 
-    def finish(self) -> None:
+    def _secondary_indexes(self) -> list[tuple[str, str]]:
+        return [(name, sql) for name, sql in self.conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dossier' "
+            "AND sql IS NOT NULL AND upper(sql) NOT LIKE 'CREATE UNIQUE%'")]
+
+    def _restore_cache(self) -> None:
         if self._cache_kib is not None:
-            # First: an index build sorts in memory up to the cache size *besides* the cache,
-            # and is faster with the small default one (measured: 2.0 s vs 3.5 s CPU).
             self.conn.exec_driver_sql(f"PRAGMA cache_size={int(self._cache_kib)}")
             self._cache_kib = None
-        for sql in self._indexes:
-            self.conn.exec_driver_sql(sql)
-        self._indexes = []
+
+    def finish(self) -> None:
+        # First: an index build sorts in memory up to the cache size *besides* the cache,
+        # and is faster with the small default one (measured: 2.0 s vs 3.5 s CPU).
+        self._restore_cache()
+        super().finish()
+
+    def abandon(self) -> None:
+        super().abandon()
+        try:
+            self._restore_cache()
+        except Exception:  # noqa: BLE001 - the original error is the one to report
+            self._cache_kib = None
 
 
 class _PostgreSQL(_Backend):
@@ -278,7 +317,7 @@ class _PostgreSQL(_Backend):
         return self.conn.exec_driver_sql(f"SELECT id, code, {cols} FROM dossier WHERE code = ANY(%s)",
                                          (codes,)).all()
 
-    def write(self, rows: list[tuple], ids: list[int | None]) -> None:
+    def write(self, rows: list[tuple], olds: list[tuple | None]) -> None:
         if not self._staged:
             self.conn.exec_driver_sql(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS dossier_import ON COMMIT DROP AS "
@@ -292,10 +331,22 @@ class _PostgreSQL(_Backend):
         self.conn.exec_driver_sql(self._merge)
         self.conn.exec_driver_sql("TRUNCATE dossier_import")
 
+    def _secondary_indexes(self) -> list[tuple[str, str]]:
+        # Readers of the table wait for the import's commit while its indexes are dropped:
+        # only a bulk load into a (nearly) empty table does it (see begin()).
+        return [(name, sql) for name, sql in self.conn.exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = 'dossier' AND left(indexdef, 13) <> 'CREATE UNIQUE'")]
+
     def finish(self) -> None:
+        super().finish()
         if self._staged:
             self.conn.exec_driver_sql("DROP TABLE IF EXISTS dossier_import")
             self._staged = False
+
+    def abandon(self) -> None:
+        super().abandon()
+        self._staged = False  # ON COMMIT DROP, and a rollback removes it as well
 
 
 def _backend(session: Session, tz: ZoneInfo) -> _Backend:
@@ -401,7 +452,7 @@ class DossierImport:
             self.db.begin(sum(1 for row in rows if row[0] not in existing))
             self._begun = True
         out_rows: list[tuple] = []
-        out_ids: list[int | None] = []
+        out_olds: list[tuple | None] = []
         outcomes: list[int] = []
         befores: list[int] = []
         dates = self._dates
@@ -411,19 +462,19 @@ class DossierImport:
             if old is None:
                 outcome, before = ADDED, 0
             else:
-                before = hash(old[1:]) if streamed else 0
-                outcome = UNCHANGED if old[1:] == row[2:-1] else UPDATED
+                before = hash(old[2:]) if streamed else 0
+                outcome = UNCHANGED if old[2:] == row[2:-1] else UPDATED
             outcomes.append(outcome)
             befores.append(before)
             if outcome == UNCHANGED:
                 continue
             out_rows.append(row)
-            out_ids.append(None if old is None else old[0])
+            out_olds.append(old)
             dates.update(row[-7:-4])  # received_on, due_on, closed_on
             if old is not None:
                 dates.update(old[-6:-3])
         if out_rows:
-            self.db.write(out_rows, out_ids)
+            self.db.write(out_rows, out_olds)
         if slots is None:
             for outcome in outcomes:
                 self.stats.count(outcome)
@@ -475,8 +526,9 @@ def upsert_dossiers(session: Session, records: list[DossierRecord], tz: ZoneInfo
     try:
         for start in range(0, len(records), BATCH):
             job.save(records[start:start + BATCH])
-    finally:
-        job.db.finish()
+    except BaseException:
+        job.db.abandon()
+        raise
     return job.finish()
 
 
@@ -493,8 +545,9 @@ def import_export(session: Session, stream: Any, tz: ZoneInfo) -> UpsertStats:
             job.save(batch.records, batch.slots, batch.repeats)
         if stream.aborted:
             raise ExportAborted(stream.result.errors[-1].reason_vi)
-    finally:
-        job.db.finish()
+    except BaseException:
+        job.db.abandon()
+        raise
     return job.finish()
 
 
