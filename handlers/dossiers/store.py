@@ -303,7 +303,9 @@ class _SQLite(_Backend):
 
 
 class _PostgreSQL(_Backend):
-    """COPY into a temporary staging table, then one INSERT … ON CONFLICT per batch."""
+    """New dossiers are COPYed straight into the table (the lookup just found them absent,
+    inside this transaction); changed ones COPYed into a temporary staging table, then
+    one ``INSERT … ON CONFLICT (code) DO UPDATE`` per batch."""
 
     def __init__(self, conn: Connection, tz: ZoneInfo) -> None:
         super().__init__(conn, tz)
@@ -313,21 +315,32 @@ class _PostgreSQL(_Backend):
         self._merge = (f"INSERT INTO dossier ({cols}) SELECT {cols} FROM dossier_import "
                        f"ON CONFLICT (code) DO UPDATE SET {updates}")
 
+    def _copy(self, table: str, rows: list[tuple]) -> None:
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f"COPY {table} ({', '.join(WRITTEN)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+
     def _select(self, cols: str, codes: list[str]) -> Iterable[tuple]:
         return self.conn.exec_driver_sql(f"SELECT id, code, {cols} FROM dossier WHERE code = ANY(%s)",
                                          (codes,)).all()
 
     def write(self, rows: list[tuple], olds: list[tuple | None]) -> None:
+        new = [row for row, old in zip(rows, olds) if old is None]
+        if new:
+            self._copy("dossier", new)
+        changed = [row for row, old in zip(rows, olds) if old is not None]
+        if not changed:
+            return
         if not self._staged:
             self.conn.exec_driver_sql(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS dossier_import ON COMMIT DROP AS "
                 f"SELECT {', '.join(WRITTEN)} FROM dossier WITH NO DATA")
             self._staged = True
-        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY dossier_import ({', '.join(WRITTEN)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.close()
+        self._copy("dossier_import", changed)
         self.conn.exec_driver_sql(self._merge)
         self.conn.exec_driver_sql("TRUNCATE dossier_import")
 
