@@ -48,10 +48,6 @@ FIELDS = ("procedure_name", "field", "unit_id", "received_at", "due_at", "origin
 COMPARED = (*FIELDS, *DERIVED)
 #: Columns written by an import, in the order of the tuples below.
 WRITTEN = ("code", "procedure_id", *COMPARED, "updated_at")
-_TIMES = frozenset({"received_at", "due_at", "original_due_at", "resolved_at", "returned_at", "apology_at",
-                    "new_due_at"})
-_DATES = frozenset({"received_on", "due_on", "closed_on"})
-_BOOLS = frozenset({"postal_return", "apology_ok"})
 #: An id lookup of this many codes per statement (SQLite allows 32,766 parameters).
 _LOOKUP = 5000
 #: SQLite page cache during an import, in KiB (the default 2 MB thrashes on a million rows).
