@@ -40,15 +40,20 @@ def today(settings: Settings, moment: datetime | None = None):
     return (moment or datetime.now(timezone.utc)).astimezone(ZoneInfo(settings.timezone)).date()
 
 
-def read_input(path: Path, kinds: str) -> bytes:
-    """The bytes of an input file; a missing one is refused naming what was expected
+def input_file(path: Path, kinds: str) -> Path:
+    """An input file that exists; a missing one is refused naming what was expected
     (``kinds``, already translated: "a Conclusion .docx, .pdf, .txt or a photo")."""
     if path.is_dir():
         raise CliError(_("{path} is a folder, not a file. Point to a file: {kinds}.").format(path=path, kinds=kinds))
     if not path.exists():
         raise CliError(_("File {path} was not found. Check the path (a file is needed: {kinds}).").format(
             path=path, kinds=kinds))
-    return path.read_bytes()
+    return path
+
+
+def read_input(path: Path, kinds: str) -> bytes:
+    """The bytes of an input file; a missing one is refused naming what was expected."""
+    return input_file(path, kinds).read_bytes()
 
 
 def writable_file(path: Path, kind: str) -> Path:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.cli.common import open_real, read_input, today, writable_file
+from bot.cli.common import input_file, open_real, read_input, today, writable_file
 from bot.cli.errors import CliError, one_line
 from bot.cli.root import Root
 
@@ -150,23 +150,26 @@ def register(app: typer.Typer, root: Root) -> None:
             help="Tệp xuất từ hệ thống một cửa: .xlsx hoặc .csv.")]) -> None:
         """Nhập danh sách hồ sơ TTHC; nhập lại không tạo trùng, chỉ cập nhật thay đổi."""
         from handlers.display.format import calendar
-        from handlers.dossiers.export_reader import read_dossier_export
-        from handlers.dossiers.store import processing_days, upsert_dossiers
-
+        from handlers.dossiers.export_reader import ExportStream
+        from handlers.dossiers.store import ExportAborted, UpsertStats, import_export, processing_days
 
         settings = root.load_settings()
-        data = read_input(file, "danh sách hồ sơ .xlsx hoặc .csv")
+        input_file(file, "danh sách hồ sơ .xlsx hoặc .csv")  # read as a stream: a CSV may be 350 MB
         if file.suffix.lower() in DOCUMENTS:
             raise CliError(f"Tệp {file.name} là văn bản, không phải danh sách hồ sơ. Xuất danh sách hồ sơ "
                            "từ hệ thống một cửa ra .xlsx hoặc .csv rồi chạy lại.")
         db = open_real(root, settings)
-        with db.factory() as session, session.begin():
-            result = read_dossier_export(file.name, data, calendar=calendar(),
-                                         processing_days=processing_days(session))
-            if result.header_row is None:
-                reason = result.errors[0].reason_vi if result.errors else "không có dòng tiêu đề."
-                raise CliError(f"Không nhập được {file.name}: {reason}")
-            stats = upsert_dossiers(session, result.records, ZoneInfo(settings.timezone))
+        try:
+            with db.factory() as session, session.begin():
+                stream = ExportStream(file.name, file, calendar=calendar(),
+                                      processing_days=processing_days(session))
+                result = stream.result
+                if result.header_row is None:
+                    reason = result.errors[0].reason_vi if result.errors else "không có dòng tiêu đề."
+                    raise CliError(f"Không nhập được {file.name}: {reason}")
+                stats = import_export(session, stream, ZoneInfo(settings.timezone))
+        except ExportAborted:
+            stats = UpsertStats()  # unreadable part-way: rolled back, nothing of the file saved
         n = _count
         typer.echo(f"{file.name}: {n(stats.added)} hồ sơ mới, {n(stats.updated)} cập nhật, "
                    f"{n(stats.unchanged)} không đổi, {n(len(result.errors))} dòng lỗi.")

@@ -25,9 +25,13 @@ def derived_columns(values: dict, tz: ZoneInfo | None = None, cal=None) -> dict:
 
         cal = default_calendar()
     out = derive_dates(*(values.get(name) for name in TIME_FIELDS), tz=tz or cal.tz)
-    late = out["outcome"] == "late"
-    out["late_days"] = max(cal.working_days_between(out["due_on"], out["closed_on"]), 1) if late else None
+    out["late_days"] = late_days(cal, out["outcome"], out["due_on"], out["closed_on"])
     return out
+
+
+def late_days(cal, outcome: str | None, due_on, closed_on) -> int | None:
+    """Working days a dossier resolved late was late (at least 1); None otherwise."""
+    return max(cal.working_days_between(due_on, closed_on), 1) if outcome == "late" else None
 
 
 @event.listens_for(Dossier, "before_insert")
@@ -52,4 +56,4 @@ def refresh_all(session, batch: int = 5000) -> int:
         last, done = rows[-1].id, done + len(rows)
 
 
-__all__ = ["derived_columns", "refresh_all"]
+__all__ = ["derived_columns", "late_days", "refresh_all"]

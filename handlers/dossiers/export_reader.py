@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 import re
 import unicodedata
 import zipfile
@@ -34,7 +35,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from html.parser import HTMLParser
-from typing import Any, Protocol
+from pathlib import Path
+from typing import IO, Any, Protocol
 
 from handlers.core.file_limits import FileRefused, bounded_rows, check_file
 from handlers.dossiers.figures import PROCESSING, RESOLVED, RETURNED, DossierRecord
@@ -68,10 +70,13 @@ class ImportResult:
     header_row: int | None = None
     #: field name → header text as found in the file
     columns: dict[str, str] = field(default_factory=dict)
+    #: dossiers read, when a stream handed them on in batches instead of keeping ``records``
+    kept: int | None = None
 
     def summary_vi(self, max_errors: int = 10) -> str:
         """A short reply for the office after an import."""
-        parts = [f"Đã đọc {len(self.records):,} hồ sơ hợp lệ.".replace(",", ".")]
+        count = len(self.records) if self.kept is None else self.kept
+        parts = [f"Đã đọc {count:,} hồ sơ hợp lệ.".replace(",", ".")]
         if self.duplicates_in_file:
             parts.append(
                 f"{len(self.duplicates_in_file)} mã hồ sơ xuất hiện nhiều lần trong tệp "
@@ -271,6 +276,7 @@ def parse_service_level(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=256)
 def _truthy_postal(text: str) -> bool:
     key = fold(text)
     return any(w in key for w in ("buu chinh", "bcci", "buu dien")) or key in ("x", "co", "1", "yes")
@@ -396,16 +402,32 @@ def _rows_html(data: bytes) -> Iterator[Iterator[tuple[int, Sequence[Any]]]]:
     yield enumerate(parser.rows, start=1)
 
 
-def _is_utf8(data: bytes) -> bool:
-    """Whether ``data`` is UTF-8, checked a megabyte at a time (no full copy as text)."""
+def _is_utf8(chunks: Iterable[bytes]) -> bool:
+    """Whether the bytes are UTF-8, checked a megabyte at a time (no full copy as text)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        for start in range(0, len(data), 1 << 20):
-            decoder.decode(data[start:start + (1 << 20)])
+        for chunk in chunks:
+            decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _byte_chunks(data: bytes) -> Iterator[bytes]:
+    for start in range(0, len(data), 1 << 20):
+        yield data[start:start + (1 << 20)]
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            yield chunk
+
+
+def _head(path: Path, size: int) -> bytes:
+    with path.open("rb") as f:
+        return f.read(size)
 
 
 def _utf8_lines(data: bytes) -> Iterator[str]:
@@ -425,15 +447,61 @@ def _utf8_lines(data: bytes) -> Iterator[str]:
         start = end
 
 
-def _rows_csv(data: bytes) -> Iterator[Iterator[tuple[int, Sequence[Any]]]]:
-    """Rows of a CSV, with the delimiter that best reveals a header row."""
-    old_mac = b"\r" in data[:20000] and b"\n" not in data[:20000]  # lines end in CR alone
-    if old_mac or data.startswith((b"\xff\xfe", b"\xfe\xff")) or not _is_utf8(data):
-        text = _decode_text(data)
-        head_text, lines = text[:20000], io.StringIO(text, newline="")
-    else:  # the usual case: read line by line
-        head_text = unicodedata.normalize("NFC", data[:20000].decode("utf-8-sig", errors="ignore"))
-        lines = _utf8_lines(data)
+def _utf8_file_lines(path: Path) -> Iterator[str]:
+    """The same lines as :func:`_utf8_lines`, read from disk as they are needed."""
+    with path.open("rb") as f:
+        for number, raw in enumerate(f):
+            if number == 0:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+                if not raw:
+                    continue
+            yield unicodedata.normalize("NFC", raw.decode("utf-8"))
+
+
+def _open_text(path: Path, encoding: str) -> IO[str]:
+    """The file decoded as :func:`_decode_text` decodes bytes (only Windows-1258 replaces errors)."""
+    errors = "replace" if encoding == "cp1258" else "strict"
+    return io.TextIOWrapper(path.open("rb"), encoding=encoding, errors=errors, newline="")
+
+
+def _text_file_lines(path: Path, encoding: str) -> Iterator[str]:
+    """Lines of a UTF-16 / Windows-1258 / old-Mac file, as the whole-text reading gives them."""
+    with _open_text(path, encoding) as f:
+        for line in f:
+            yield unicodedata.normalize("NFC", line)
+
+
+def _file_encoding(path: Path, head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return "utf-8-sig" if _is_utf8(_file_chunks(path)) else "cp1258"
+
+
+def _rows_csv(source: bytes | Path) -> Iterator[Iterator[tuple[int, Sequence[Any]]]]:
+    """Rows of a CSV, with the delimiter that best reveals a header row.
+
+    ``source`` is the file's bytes (a chat upload) or its path (the command
+    line), which is read a line at a time and never held whole.
+    """
+    head_bytes = source[:20000] if isinstance(source, bytes) else _head(source, 20000)
+    old_mac = b"\r" in head_bytes and b"\n" not in head_bytes  # lines end in CR alone
+    utf16 = head_bytes.startswith((b"\xff\xfe", b"\xfe\xff"))
+    lines: Iterable[str]
+    if isinstance(source, bytes):
+        if old_mac or utf16 or not _is_utf8(_byte_chunks(source)):
+            text = _decode_text(source)
+            head_text, lines = text[:20000], io.StringIO(text, newline="")
+        else:  # the usual case: read line by line
+            head_text = unicodedata.normalize("NFC", head_bytes.decode("utf-8-sig", errors="ignore"))
+            lines = _utf8_lines(source)
+    else:
+        encoding = _file_encoding(source, head_bytes)
+        if old_mac or encoding != "utf-8-sig":
+            head_text = "".join(_head_text(source, encoding))
+            lines = _text_file_lines(source, encoding)
+        else:
+            head_text = unicodedata.normalize("NFC", head_bytes.decode("utf-8-sig", errors="ignore"))
+            lines = _utf8_file_lines(source)
     head = head_text.splitlines()[:HEADER_SCAN_ROWS]
     best, best_score = ",", -1
     for delim in (",", ";", "\t", "|"):
@@ -444,8 +512,44 @@ def _rows_csv(data: bytes) -> Iterator[Iterator[tuple[int, Sequence[Any]]]]:
     yield enumerate(csv.reader(lines, delimiter=best), start=1)
 
 
+def _head_text(path: Path, encoding: str) -> Iterator[str]:
+    """The first 20,000 characters of a decoded file (what the delimiter is chosen from)."""
+    with _open_text(path, encoding) as f:
+        yield unicodedata.normalize("NFC", f.read(20000))
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _plain_csv(file_name: str, head: bytes) -> bool:
+    """Whether :func:`_open_sheets` would read these first bytes as a CSV with no check needing the
+    rest of the file: only then is a file on disk streamed instead of read whole."""
+    sniff = head[:2048].lstrip().lower()
+    return not (
+        head[:4] in (b"PK\x03\x04", b"RIFF") or b"%PDF-" in head[:1024]
+        or head.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"MZ", _OLE))
+        or sniff.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")) or b"<table" in sniff
+        or file_name.lower().endswith((".xlsx", ".xlsm", ".xls"))
+        or (b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")))
+    )
+
+
 def _sheets(file_name: str, data: bytes) -> Iterator[Iterator[tuple[int, Sequence[Any]]]]:
-    """Pick the reader by content first (exports lie about extensions), then name."""
+    """The row iterators of a file's sheets (the procedure catalogue reads them too)."""
+    return _open_sheets(file_name, data)[0]
+
+
+def _open_sheets(file_name: str, source: bytes | Path) -> tuple[Iterator[Iterator[tuple[int, Sequence[Any]]]], bool]:
+    """Pick the reader by content first (exports lie about extensions), then name.
+
+    Also says whether the rows are streamed from disk (a CSV given by path):
+    those are not bounded in number, since memory no longer grows with them.
+    """
+    if isinstance(source, Path):
+        if _plain_csv(file_name, _head(source, 8192)):
+            return _rows_csv(source), True
+        source = source.read_bytes()
+    data = source
     name = file_name.lower()
     not_a_sheet = _RowProblem(
         f"Tệp {file_name} không phải bảng tính Excel hoặc CSV. Đề nghị xuất danh sách hồ sơ "
@@ -455,19 +559,19 @@ def _sheets(file_name: str, data: bytes) -> Iterator[Iterator[tuple[int, Sequenc
     if data[:4] == b"PK\x03\x04" and zipfile.is_zipfile(io.BytesIO(data)):
         if "xl/workbook.xml" not in zipfile.ZipFile(io.BytesIO(data)).namelist():
             raise not_a_sheet  # a .docx or another zip sent by mistake
-        return _rows_xlsx(data)
+        return _rows_xlsx(data), False
     if data[:5] == b"%PDF-" or data.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"MZ")):
         raise not_a_sheet  # a PDF, a photo or a program: never read its bytes as column headers
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return _rows_xls(data)
+    if data[:8] == _OLE:
+        return _rows_xls(data), False
     sniff = data[:2048].lstrip().lower()
     if sniff.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")) or b"<table" in sniff:
-        return _rows_html(data)
+        return _rows_html(data), False
     if name.endswith((".xlsx", ".xlsm", ".xls")):
         raise _RowProblem("Tệp không phải bảng tính Excel hợp lệ. Đề nghị xuất lại tệp .xlsx hoặc .csv.")
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise not_a_sheet  # binary content that is no spreadsheet (UTF-16 text has a BOM)
-    return _rows_csv(data)
+    return _rows_csv(data), False
 
 
 # ---------------------------------------------------------------- reading
@@ -507,6 +611,211 @@ def _find_header(
     return None, {}, best[1]
 
 
+class SeenCodes:
+    """Every dossier code read so far from one file, for the duplicate report.
+
+    A dict of a million codes costs ~130 MB; here each code is a 64-bit hash
+    in a sorted numpy array with its slot number (the order it was first
+    read) and first row: ~16 bytes a code. A hash collision (odds ~1 in 30
+    million for a million codes) would only list a code as repeated; which
+    row is saved never depends on it (the upsert is by the code itself).
+    """
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self._np = np
+        self._keys = np.empty(0, np.int64)
+        self._slots = np.empty(0, np.int64)
+        self._first_row = np.empty(0, np.int64)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def first_row(self, slot: int) -> int:
+        return int(self._first_row[slot])
+
+    def add(self, codes: Sequence[str], rows: Sequence[int]) -> tuple[list[int], list[int]]:
+        """(slot of each code, indexes of the codes already seen), adding the new ones.
+
+        ``codes`` are distinct; ``rows`` are their first rows in this batch.
+        """
+        np = self._np
+        hashes = np.fromiter((hash(c) for c in codes), np.int64, len(codes))
+        n = len(self._keys)
+        pos = np.searchsorted(self._keys, hashes)
+        found = np.zeros(len(hashes), bool)
+        if n:
+            inside = pos < n
+            found[inside] = self._keys[pos[inside]] == hashes[inside]
+        slots = np.empty(len(hashes), np.int64)
+        slots[found] = self._slots[pos[found]]
+        new = np.flatnonzero(~found)
+        first = len(self._first_row)
+        new_slots = np.arange(first, first + len(new), dtype=np.int64)
+        slots[new] = new_slots
+        self._first_row = np.concatenate([self._first_row, np.asarray(rows, np.int64)[new]])
+        order = np.argsort(hashes[new], kind="stable")
+        fresh = hashes[new][order]
+        at = np.searchsorted(self._keys, fresh)
+        self._keys = np.insert(self._keys, at, fresh)
+        self._slots = np.insert(self._slots, at, new_slots[order])
+        return slots.tolist(), np.flatnonzero(found).tolist()
+
+
+@dataclass
+class DossierBatch:
+    """Up to a batch of dossiers, one record per code (the batch's last row of it)."""
+
+    records: list[DossierRecord]
+    #: for each record, its code's slot in :class:`SeenCodes` (stable for the whole file)
+    slots: list[int]
+    #: indexes of the records whose code an earlier batch already had (its later row wins)
+    repeats: list[int]
+
+
+#: Dossiers handed on at a time: big enough for fast bulk SQL, small enough to stay a few MB.
+BATCH_ROWS = 10_000
+
+
+class ExportStream:
+    """An export read a batch at a time (see :meth:`batches`).
+
+    A ten-year export is a million rows and 350 MB: neither the file (given by
+    path) nor its records are held whole. ``result`` has the header, the
+    columns and each bad row as soon as they are read; the duplicate report
+    and ``kept`` are complete once :meth:`batches` is exhausted. A later row
+    of a code wins, across batches too: the consumer saves batches in order.
+    """
+
+    def __init__(
+        self,
+        file_name: str,
+        source: bytes | Path,
+        *,
+        calendar: WorkingDayCalendar | None = None,
+        processing_days: Mapping[str, int] | None = None,
+        unit_resolver: UnitResolver | None = None,
+        batch_size: int = BATCH_ROWS,
+    ) -> None:
+        self.file_name = file_name
+        self.batch_size = batch_size
+        self.result = ImportResult()
+        self.seen = SeenCodes()
+        #: the file stopped being readable part-way (the reason is the last error, row 0)
+        self.aborted = False
+        self._rows: Iterator[tuple[int, Sequence[Any]]] | None = None
+        self._sheets: Iterator[Any] | None = None
+        self._reader: _RowReader | None = None
+        self._dups: dict[str, list[int]] = {}
+        self._open(source, calendar, processing_days, unit_resolver)
+
+    def _open(self, source: bytes | Path, calendar: WorkingDayCalendar | None,
+              processing_days: Mapping[str, int] | None, unit_resolver: UnitResolver | None) -> None:
+        result, file_name = self.result, self.file_name
+        try:
+            sheets, streamed = _open_sheets(file_name, source)
+            found_labels: list[str] = []
+            for rows in sheets:
+                header_row, mapping, labels = _find_header(rows)
+                if header_row is None:
+                    found_labels = found_labels or labels
+                    continue
+                result.header_row = header_row
+                self._reader = _RowReader(mapping, calendar, processing_days, unit_resolver or UnitResolver())
+                self._rows = rows if streamed else bounded_rows(rows, file_name)
+                self._sheets = sheets
+                return
+        except (_RowProblem, FileRefused) as exc:
+            result.errors.append(RowError(0, str(exc)))
+            return
+        except (zipfile.BadZipFile, KeyError, OSError, csv.Error) as exc:
+            result.errors.append(RowError(0, _damaged(file_name, exc)))
+            return
+        shown = ", ".join(found_labels[:20]) if found_labels else "(không có)"
+        result.errors.append(
+            RowError(
+                0,
+                "Không tìm thấy cột Mã hồ sơ (hoặc Số hồ sơ, Mã HS) trong tệp. "
+                f"Các tiêu đề cột tìm thấy: {shown}.",
+            )
+        )
+
+    def batches(self) -> Iterator[DossierBatch]:
+        """The valid rows, a batch at a time; bad rows go to ``result.errors``."""
+        if self._rows is None or self._reader is None:
+            return
+        self.result.columns = {}
+        reader, errors = self._reader, self.result.errors
+        pending: dict[str, DossierRecord] = {}
+        first: dict[str, int] = {}
+        again: dict[str, list[int]] = {}
+        try:
+            for row_no, cells in self._rows:
+                if reader.is_empty(cells):
+                    continue
+                try:
+                    rec = reader.record(cells)
+                except _RowProblem as exc:
+                    errors.append(RowError(row_no, str(exc)))
+                    continue
+                code = rec.code
+                if code in pending:
+                    del pending[code]  # re-insert so the order follows the kept row
+                    again.setdefault(code, []).append(row_no)
+                else:
+                    first[code] = row_no
+                pending[code] = rec
+                if len(pending) >= self.batch_size:
+                    yield self._batch(pending, first, again)
+                    pending, first, again = {}, {}, {}
+            if pending:
+                yield self._batch(pending, first, again)
+        except FileRefused as exc:
+            self._abort(str(exc))
+        except (zipfile.BadZipFile, KeyError, OSError, csv.Error) as exc:
+            self._abort(_damaged(self.file_name, exc))
+        finally:
+            self._close()
+        if not self.aborted:
+            dups = sorted(self._dups.items(), key=lambda kv: kv[1][0])  # in the order codes first appear
+            self.result.duplicate_rows = dict(dups)
+            self.result.duplicates_in_file = list(self.result.duplicate_rows)
+            self.result.kept = len(self.seen)
+
+    def _batch(self, pending: dict[str, DossierRecord], first: dict[str, int],
+               again: dict[str, list[int]]) -> DossierBatch:
+        codes = list(pending)
+        slots, repeats = self.seen.add(codes, [first[c] for c in codes])
+        for i in repeats:  # a code an earlier batch had: its rows so far, then these
+            code = codes[i]
+            rows = self._dups.get(code)
+            if rows is None:
+                rows = self._dups[code] = [self.seen.first_row(slots[i])]
+            rows.append(first[code])
+            rows.extend(again.get(code, ()))
+        for code, more in again.items():
+            if code not in self._dups:
+                self._dups[code] = [first[code], *more]
+        return DossierBatch(list(pending.values()), slots, repeats)
+
+    def _abort(self, reason: str) -> None:
+        """As before streaming: a file unreadable part-way imports nothing, with its reason."""
+        self.aborted = True
+        self.result.errors.append(RowError(0, reason))
+        self.result.kept = 0
+
+    def _close(self) -> None:
+        close = getattr(self._sheets, "close", None)
+        if close is not None:
+            close()  # an .xlsx workbook is closed by its generator's cleanup
+        self._rows = self._sheets = None
+
+
+def _damaged(file_name: str, exc: BaseException) -> str:
+    return f"Không đọc được tệp {file_name} (tệp bị hỏng hoặc sai định dạng: {exc})."
+
+
 def read_dossier_export(
     file_name: str,
     data: bytes,
@@ -519,59 +828,21 @@ def read_dossier_export(
 
     ``processing_days`` (procedure name → working days) and ``calendar`` fill
     in a missing appointment date: ``calendar.add_working_days(received_date,
-    n)``, at 17:00 when the calendar returns a bare date.
+    n)``, at 17:00 when the calendar returns a bare date. For files too large
+    to hold their records, :class:`ExportStream` hands them on in batches.
     """
-    result = ImportResult()
-    try:
-        sheets = _sheets(file_name, data)
-        found_labels: list[str] = []
-        for rows in sheets:
-            header_row, mapping, labels = _find_header(rows)
-            if header_row is None:
-                found_labels = found_labels or labels
-                continue
-            result.header_row = header_row
-            reader = _RowReader(mapping, calendar, processing_days, unit_resolver or UnitResolver())
-            _read_rows(bounded_rows(rows, file_name), reader, result)
-            return result
-    except (_RowProblem, FileRefused) as exc:
-        result.errors.append(RowError(0, str(exc)))
-        return result
-    except (zipfile.BadZipFile, KeyError, OSError, csv.Error) as exc:
-        result.errors.append(RowError(
-            0, f"Không đọc được tệp {file_name} (tệp bị hỏng hoặc sai định dạng: {exc})."
-        ))
-        return result
-    shown = ", ".join(found_labels[:20]) if found_labels else "(không có)"
-    result.errors.append(
-        RowError(
-            0,
-            "Không tìm thấy cột Mã hồ sơ (hoặc Số hồ sơ, Mã HS) trong tệp. "
-            f"Các tiêu đề cột tìm thấy: {shown}.",
-        )
-    )
-    return result
-
-
-def _read_rows(rows: Iterator[tuple[int, Sequence[Any]]], reader: "_RowReader", result: ImportResult) -> None:
-    result.columns = {}
+    stream = ExportStream(file_name, data, calendar=calendar, processing_days=processing_days,
+                          unit_resolver=unit_resolver)
     by_code: dict[str, DossierRecord] = {}
-    rows_of: dict[str, list[int]] = {}
-    for row_no, cells in rows:
-        if reader.is_empty(cells):
-            continue
-        try:
-            rec = reader.record(cells)
-        except _RowProblem as exc:
-            result.errors.append(RowError(row_no, str(exc)))
-            continue
-        if rec.code in by_code:
-            del by_code[rec.code]  # re-insert so the order follows the kept row
-        by_code[rec.code] = rec
-        rows_of.setdefault(rec.code, []).append(row_no)
-    result.records = list(by_code.values())
-    result.duplicate_rows = {c: r for c, r in rows_of.items() if len(r) > 1}
-    result.duplicates_in_file = list(result.duplicate_rows)
+    for batch in stream.batches():
+        for rec in batch.records:
+            if rec.code in by_code:
+                del by_code[rec.code]  # the order follows the kept (last) row
+            by_code[rec.code] = rec
+    result = stream.result
+    result.records = [] if stream.aborted else list(by_code.values())
+    result.kept = None
+    return result
 
 
 _DATE_LABELS = {
@@ -585,8 +856,32 @@ _DATE_LABELS = {
 }
 
 
+#: ``dd/mm/yyyy`` and `` HH:MM`` as the provincial system writes every date: each
+#: distinct day and minute is parsed once (see :meth:`_RowReader.when`).
+_CANONICAL = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}")
+_DAYS_SEEN: dict[str, datetime] = {}
+_MINUTES_SEEN: dict[str, timedelta] = {}
+#: Distinct cell texts remembered (units, procedures, statuses repeat; codes are never kept).
+_TEXTS_KEPT = 20_000
+
+
+def _clean(value: Any) -> str | None:
+    """A cell as text: NFC, spaces collapsed; None when blank."""
+    raw = _text(value)
+    return " ".join(raw.split()) if raw is not None else None
+
+
 class _RowReader:
-    """Turns one row's cells into a DossierRecord, or raises _RowProblem."""
+    """Turns one row's cells into a DossierRecord, or raises _RowProblem.
+
+    It runs once per row of a million-row export, so cells are fetched by
+    precomputed index, repeated texts are cleaned once, and dates written
+    ``dd/mm/yyyy HH:MM`` are assembled from a parsed day plus a parsed minute;
+    anything else goes through :func:`parse_datetime` as before.
+    """
+
+    _FIELDS = ("code", "procedure", "field", "unit", "received", "due", "original_due", "resolved", "returned",
+               "status", "channel", "service_level", "apology", "new_due", "postal_return", "processing_days")
 
     def __init__(
         self,
@@ -600,7 +895,13 @@ class _RowReader:
         self.days = {fold(k): v for k, v in (processing_days or {}).items()}
         self.units = units
         self._stt = mapping.get("stt")
-        self._text_cache: dict[str, str] = {}
+        self._code = mapping["code"]
+        self._where = [(i, mapping[f]) for i, f in enumerate(self._FIELDS) if f in mapping]
+        # A CSV row is a list as wide as the header: one C call picks every field, a
+        # missing column reading the None appended at the end (index -1).
+        self._width = max(mapping.values()) + 1
+        self._pick = operator.itemgetter(*(mapping.get(f, -1) for f in self._FIELDS))
+        self._texts: dict[str, str | None] = {}
 
     def cell(self, cells: Sequence[Any], name: str) -> Any:
         idx = self.m.get(name)
@@ -608,47 +909,83 @@ class _RowReader:
 
     def is_empty(self, cells: Sequence[Any]) -> bool:
         """Blank rows, and rows of column numbers '(1) (2) (3)' under a header."""
+        code = cells[self._code] if self._code < len(cells) else None
+        if code.__class__ is str and self._code != self._stt:
+            stripped = code.strip()
+            if stripped and not _NUMBERING_CELL.match(stripped):
+                return False  # a value that is no column number: neither blank nor a numbering row
         values = [c for i, c in enumerate(cells) if i != self._stt and not _is_blank(c)]
         if not values:
             return True
         return len(values) > 2 and all(_NUMBERING_CELL.match(str(v).strip()) for v in values)
 
-    def text(self, cells: Sequence[Any], name: str) -> str | None:
-        raw = _text(self.cell(cells, name))
-        if raw is None:
-            return None
-        cached = self._text_cache.get(raw)
-        if cached is None:
-            cached = self._text_cache.setdefault(raw, " ".join(raw.split()))
-        return cached
+    def _values(self, cells: Sequence[Any]) -> Sequence[Any]:
+        """The row's cells in the order of ``_FIELDS`` (None where the column is missing)."""
+        if cells.__class__ is list and len(cells) >= self._width:
+            cells.append(None)  # type: ignore[attr-defined]
+            return self._pick(cells)  # type: ignore[no-any-return]
+        out: list[Any] = [None] * len(self._FIELDS)
+        n = len(cells)
+        for i, idx in self._where:
+            if idx < n:
+                out[i] = cells[idx]
+        return out
 
-    def when(self, cells: Sequence[Any], name: str) -> datetime | None:
-        value = self.cell(cells, name)
+    def text(self, value: Any) -> str | None:
+        """A repeated cell (unit, procedure, status…) cleaned once."""
+        if value.__class__ is not str:  # None, or a number/date an .xlsx cell holds
+            return None if value is None else _clean(value)
+        cleaned = self._texts.get(value, _clean)
+        if cleaned is _clean:
+            cleaned = _clean(value)
+            if len(self._texts) < _TEXTS_KEPT:
+                self._texts[value] = cleaned
+        return cleaned  # type: ignore[return-value]
+
+    def when(self, value: Any, name: str) -> datetime | None:
+        if not value and (value is None or value == ""):
+            return None  # an empty cell (a CSV gives "")
+        if value.__class__ is str and len(value) == 16:
+            day = _DAYS_SEEN.get(value[:10])
+            if day is not None:
+                minute = _MINUTES_SEEN.get(value[10:])
+                if minute is not None:
+                    return day + minute
         try:
-            return parse_datetime(value)
+            parsed = parse_datetime(value)
         except ValueError:
             label = _DATE_LABELS[name]
             raise _RowProblem(f"{label} không đọc được: «{_text(value)}».") from None
+        if parsed is not None and value.__class__ is str and _CANONICAL.fullmatch(value):
+            # Both halves proved valid by this parse: remember them for the next rows.
+            if len(_DAYS_SEEN) < 100_000:
+                _DAYS_SEEN.setdefault(value[:10], parsed.replace(hour=0, minute=0))
+            _MINUTES_SEEN.setdefault(value[10:], timedelta(hours=parsed.hour, minutes=parsed.minute))
+        return parsed
 
-    def apology(self, cells: Sequence[Any]) -> datetime | None:
+    def apology(self, value: Any) -> datetime | None:
         """A date, or a letter reference containing one ('Số 12/PXL ngày 20/02/2026')."""
-        value = self.cell(cells, "apology")
         try:
-            return parse_datetime(value)
-        except ValueError:
+            return self.when(value, "apology")
+        except _RowProblem:
             return None  # "Có" without a date: not provably in time
 
     def record(self, cells: Sequence[Any]) -> DossierRecord:
-        code = self.text(cells, "code")
+        (code_v, procedure_v, field_v, unit_v, received_v, due_v, original_v, resolved_v, returned_v,
+         status_v, channel_v, level_v, apology_v, new_due_v, postal_v, _days) = self._values(cells)
+        if code_v.__class__ is str:  # never kept: every code is different
+            code = " ".join(unicodedata.normalize("NFC", code_v).split())
+        else:
+            code = _clean(code_v)
         if not code:
             raise _RowProblem("Thiếu mã hồ sơ.")
-        received = self.when(cells, "received")
+        received = self.when(received_v, "received")
         if received is None:
             raise _RowProblem("Thiếu ngày tiếp nhận.")
-        procedure = self.text(cells, "procedure")
-        due = self.when(cells, "due") or self._computed_due(cells, procedure, received)
-        original = self.when(cells, "original_due")
-        new_due = self.when(cells, "new_due")
+        procedure = self.text(procedure_v)
+        due = self.when(due_v, "due") or self._computed_due(cells, procedure, received)
+        original = self.when(original_v, "original_due")
+        new_due = self.when(new_due_v, "new_due")
         if new_due is not None and original is None and due is not None:
             # The export shows the first appointment and the apology's new one.
             original, due = due, new_due
@@ -657,17 +994,17 @@ class _RowReader:
                 raise _RowProblem(
                     f"{label} ({value:%d/%m/%Y}) trước ngày tiếp nhận ({received:%d/%m/%Y})."
                 )
-        resolved = self.when(cells, "resolved")
-        returned = self.when(cells, "returned")
-        status = self._status(cells, resolved, returned)
-        unit_text = self.text(cells, "unit")
-        channel_text = self.text(cells, "channel")
-        level_text = self.text(cells, "service_level")
-        postal_text = self.text(cells, "postal_return")
+        resolved = self.when(resolved_v, "resolved")
+        returned = self.when(returned_v, "returned")
+        status = self._status(status_v, resolved, returned)
+        unit_text = self.text(unit_v)
+        channel_text = self.text(channel_v)
+        level_text = self.text(level_v)
+        postal_text = self.text(postal_v)
         return DossierRecord(
             code=code,
             procedure=procedure,
-            field=self.text(cells, "field"),
+            field=self.text(field_v),
             unit=self.units(unit_text) if unit_text else None,
             received_at=received,
             due_at=due,
@@ -677,13 +1014,13 @@ class _RowReader:
             status=status,
             channel=(parse_channel(channel_text) if channel_text else None) or "direct",
             service_level=parse_service_level(level_text) if level_text else None,
-            apology_at=self.apology(cells),
+            apology_at=self.apology(apology_v),
             new_due_at=new_due,
             postal_return=_truthy_postal(postal_text) if postal_text else False,
         )
 
-    def _status(self, cells: Sequence[Any], resolved: datetime | None, returned: datetime | None) -> int:
-        raw = self.text(cells, "status")
+    def _status(self, value: Any, resolved: datetime | None, returned: datetime | None) -> int:
+        raw = self.text(value)
         if raw is None:
             # No status column/value: the dates tell what happened.
             if returned is not None:
@@ -717,6 +1054,9 @@ class _RowReader:
 
 
 __all__ = [
+    "BATCH_ROWS",
+    "DossierBatch",
+    "ExportStream",
     "ImportResult",
     "RowError",
     "UnitResolver",
