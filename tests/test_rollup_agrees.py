@@ -134,3 +134,23 @@ def test_figures_read_in_the_same_session_see_its_unsaved_import(factory):
         upsert_dossiers(s, [replace(r, status=4, resolved_at=None) for r in records[:2]], TZ)
         fig = period_figures(s, date(2026, 1, 1), date(2026, 3, 31), TODAY)
         assert (fig.early, fig.in_progress_total) == (1, 2)
+
+
+def test_migration_counts_the_dossiers_already_stored(engine, factory):
+    """Upgrading a database that already holds dossiers fills the roll-up (0005's backfill),
+    and downgrading drops it; figures agree with the live count afterwards."""
+    from models.db import downgrade, table_names, upgrade
+
+    records = [DossierRecord(code=f"M-{i}", procedure="Thủ tục A", field=None, unit=UNITS[i % 4],
+                             received_at=_at(date(2026, 1 + i % 9, 3)), due_at=_at(date(2026, 1 + i % 9, 20), 16),
+                             original_due_at=None, resolved_at=_at(date(2026, 1 + i % 10, 10 + i % 15)),
+                             returned_at=None, status=(10, 9, 7, 3)[i % 4], channel=("online", "direct")[i % 2],
+                             service_level=None, apology_at=None, new_due_at=None) for i in range(40)]
+    with transaction(factory) as s:
+        store(s, records)
+    downgrade(engine, "0004")
+    assert "dossier_month" not in table_names(engine)
+    upgrade(engine)
+    with factory() as s:
+        assert s.scalar(select(DossierMonth.n).limit(1)) is not None
+    _assert_agree(factory)
