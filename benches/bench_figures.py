@@ -175,7 +175,8 @@ def build(url: str, n: int, first_day: date) -> float:
 
 
 ROOT = Path(__file__).resolve().parents[1]
-PACE_S = 1.2  # between one answer and the next question
+QUIET_S = 0.6  # no message for this long: the previous answer is complete
+PACE_S = 1.2  # then this pause before the next question
 OFFICE = 5001  # the Telegram user who asks (an admin of VP, registered by deep link)
 FILES = (
     ("report", "báo cáo CCHC 6 tháng đầu năm 2026", "document"),
@@ -230,8 +231,11 @@ class Asker:
             self.arrived.set()
 
     def ask(self, text: str, want: str = "text", timeout: float = 120) -> tuple[float, str]:
-        # A person does not type twice a second: leave the bot's per-chat pacing (Telegram's
-        # one message a second per chat, bot/common/ratelimit.py) nothing to wait for.
+        """Time one question. Before it, the previous answer (all its messages) has been
+        delivered and a person's pause has passed, so the bot's per-chat pacing
+        (Telegram's one message a second per chat, bot/common/ratelimit.py) never
+        delays the first message of this answer."""
+        self.quiet(QUIET_S)
         time.sleep(PACE_S)
         self.arrived.clear()
         self.want = want
@@ -241,8 +245,9 @@ class Asker:
             raise TimeoutError(f"no answer to {text!r} in {timeout} s")
         return (self.at - t0) * 1000, (self.first.text or self.first.file_name or "")
 
-    def quiet(self, seconds: float = 3.0, limit: float = 60) -> None:
-        """Wait until the bot has sent nothing to OFFICE for ``seconds`` (start-up digest, reminders)."""
+    def quiet(self, seconds: float = 3.0, limit: float = 120) -> None:
+        """Wait until the bot has sent nothing to OFFICE for ``seconds`` (the rest of a long
+        answer, the start-up digest, reminders)."""
         end = time.monotonic() + limit
         while time.monotonic() < end:
             n = len(self.fake.sent_messages(OFFICE))
@@ -273,7 +278,7 @@ def measure(url: str, with_reports: bool) -> dict:
         asker = Asker(fake)
         _ms, first = asker.ask(f"/start {code}")
         assert "đăng ký thành công" in first, first
-        asker.quiet()
+        asker.quiet(3.0)
         cpu0 = _cpu_s(bot.pid)
         for label, q in QUESTIONS:
             _ms, first = asker.ask(q)  # warm-up (and a look at the answer)
@@ -290,7 +295,6 @@ def measure(url: str, with_reports: bool) -> dict:
                 ms, first = asker.ask(q, kind, timeout=300)
                 out[f"{label}_s"], out[f"{label}_cpu_s"] = ms / 1000, _cpu_s(bot.pid) - cpu0
                 out[f"{label}_what"] = first.splitlines()[0][:60] if first else ""
-                asker.quiet(1.0)
         out["rss_mb"] = _vm_hwm_mb(bot.pid)
     finally:
         bot.send_signal(signal.SIGTERM)
