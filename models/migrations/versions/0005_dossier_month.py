@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier_month')),
     )
     op.create_index('ix_dossier_month_closed', 'dossier_month',
-                    ['closed_ym', 'outcome', 'channel', 'apology_ok', 'received_ym', 'unit_id', 'n'], unique=False)
+                    ['closed_ym', 'outcome', 'channel', 'apology_ok', 'received_ym', 'unit_id', 'field', 'n'], unique=False)
     op.create_index('ix_dossier_month_unit', 'dossier_month', ['unit_id', 'closed_ym'], unique=False)
     _backfill()
 
