@@ -28,11 +28,13 @@ systems classify:
 Everything is counted in the database: the date facts are precomputed when a
 dossier is saved (handlers.dossiers.derived), and each figure set is one
 ``GROUP BY`` query per slice; lists are read a page at a time. Nothing here
-loads the dossiers of a period into Python. Closed dossiers no longer change
-class, so whole ended months of a period are read from the monthly roll-up
-(``dossier_month``: the same GROUP BY over ``CLOSED_CLASS``, kept by
-handlers.dossiers.rollup on every save); the month in progress, open
-dossiers and everything judged "as of now" are counted live.
+loads the dossiers of a period into Python. A closed dossier's class does not
+depend on the day it is asked about, so for a period of whole months (month,
+quarter, half-year, year) the dossiers closed in it are read from the monthly
+roll-up (``dossier_month``: the same GROUP BY over ``CLOSED_CLASS``, counted
+again by handlers.dossiers.rollup whenever a save touches a month); open
+dossiers, and everything judged "as of now" (past due, days late), are
+counted live.
 """
 
 from __future__ import annotations
@@ -351,21 +353,14 @@ def _fill(fig: PeriodFigures, carried: int, channel: str, bucket: str, apology_o
 
 
 def _rollup_months(p: Period) -> tuple[int, int] | None:
-    """The whole months of the period that the roll-up answers: from its first month
-    to the last one ended by ``as_of``; None when the period is not made of whole
-    months (a week, a custom range) or none of them has ended yet. The month in
-    progress, and anything after ``as_of``, is always counted live."""
+    """The months of the period the roll-up answers for dossiers closed in them:
+    all of them when the period is made of whole months (a month, a quarter, a
+    year — the month in progress included: a closed dossier's class does not
+    depend on the day of the question, and every save recounts its month);
+    None for a week or a custom range, which are counted live."""
     if p.start.day != 1 or (p.end + timedelta(days=1)).day != 1:
         return None
-    last_day = min(p.end, p.as_of)
-    last = rollup.ym(last_day) if (last_day + timedelta(days=1)).day == 1 else _previous(rollup.ym(last_day))
-    first = rollup.ym(p.start)
-    return (first, last) if last >= first else None
-
-
-def _previous(month: int) -> int:
-    y, m = divmod(month, 100)
-    return (y - 1) * 100 + 12 if m == 1 else month - 1
+    return rollup.ym(p.start), rollup.ym(p.end)
 
 
 _M = DossierMonth.__table__.c
@@ -374,13 +369,12 @@ _M = DossierMonth.__table__.c
 def _closed_counts(session: Session, p: Period, key, unit_codes, live: bool = False):
     """(outcome, channel, apology_ok, key, carried, n) of the dossiers closed in the period.
 
-    Whole ended months come from the roll-up (the same GROUP BY over
-    ``CLOSED_CLASS``, stored per month); the rest of the period from the
-    dossier table, grouped in the order of ``ix_dossier_outcome`` so even a
-    live year is read without a sort.
+    A period of whole months is read from the roll-up (the same GROUP BY over
+    ``CLOSED_CLASS``, stored per month); any other period from the dossier
+    table, grouped in the order of ``ix_dossier_outcome`` so even a live year
+    is read without a sort.
     """
     months = None if live else _rollup_months(p)
-    live_from = p.start
     if months is not None:
         rollup.settle(session)  # what this session changed is counted before it is read
         first, last = months
@@ -393,10 +387,8 @@ def _closed_counts(session: Session, p: Period, key, unit_codes, live: bool = Fa
         if unit_codes is not None:
             stmt = stmt.where(_M.unit_id.in_(_unit_ids(unit_codes)))
         yield from session.execute(stmt)
-        live_from = rollup.month_start(rollup.next_month(last))
-        if live_from > p.end:
-            return
-    closed = _slices(Period(live_from, p.end, p.as_of))[0]
+        return
+    closed = _slices(p)[0]
     cols = [*CLOSED_CLASS] + ([key.label("k")] if key is not None else [])
     stmt = _scope(select(*cols, func.sum(_carried(p)).label("carried"), func.count().label("n")).where(closed),
                   unit_codes).group_by(*cols)
