@@ -175,6 +175,7 @@ def build(url: str, n: int, first_day: date) -> float:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+NOTICES = ("⚠️", "🔔")  # undeliverable-message notices and reminders the scheduler sends meanwhile
 QUIET_S = 0.6  # no message for this long: the previous answer is complete
 PACE_S = 1.2  # then this pause before the next question
 OFFICE = 5001  # the Telegram user who asks (an admin of VP, registered by deep link)
@@ -225,6 +226,8 @@ class Asker:
         fake.on_bot_message(self._seen)
 
     def _seen(self, sent) -> None:
+        if (sent.text or "").startswith(NOTICES):
+            return  # the scheduler's own messages to the office, not an answer
         if sent.chat_id == OFFICE and not self.arrived.is_set() and (self.want == "text" or sent.kind == self.want):
             self.at = time.perf_counter()
             self.first = sent
