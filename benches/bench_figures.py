@@ -1,29 +1,33 @@
 """Dossier figures at scale: answers, report, export and digest at 1,000,000 dossiers.
 
 Builds a database of generated dossiers (ten years of history, bulk insert
-through SQLAlchemy Core with the derived columns the figures count by), then,
-in a fresh process (so its peak RSS is that of a bot answering), asks six
-typical questions through the core (``Core.handle_sync``) and times them:
+through SQLAlchemy Core with the derived columns the figures count by), then
+starts the real bot (``python3 main.py run --now …``) against the fake Bot
+API server (tests/fakes/telegram_server.py), registers an office user by deep
+link and asks six typical questions, one at a time, timing each from the
+user's message being queued to the bot's answer arriving at the server:
 
     late this month · past due of a unit · received in a quarter ·
     monthly report · due soon this week · online share this year
 
 at 2,000 dossiers (one year, the demo's size) and at 1,000,000 (ten years),
-with p50/p95 and the large/small ratio; then the period report (.docx), the
-statistics workbook and the weekly digest at 1,000,000. SQLite always;
-PostgreSQL too when BENCH_DATABASE_URL is set (its schema is dropped!).
+with p50/p95 and the large/small ratio; then the half-year report (.docx),
+the statistics workbook and the weekly digest (/baocao) at 1,000,000, asked
+the same way; and the bot process's peak RSS (VmHWM) and CPU time. SQLite
+always; PostgreSQL too when BENCH_DATABASE_URL is set (its schema is dropped!).
 
-    python benches/bench_figures.py [large_n]        # default 1000000
-Targets (issue 13): answer p95 ≤ 100 ms at 1M and ≤ 2× the p95 at 2,000;
-report/export/digest ≤ 10 s; RSS ≤ 300 MB.
+    python benches/bench_figures.py [large_n] [--keep DIR] [--pg-only]   # default 1000000
+
+``--keep DIR`` keeps the SQLite files in DIR and reuses a large one already
+built there (migrated to the current head first). Targets (issue 13): answer
+p95 ≤ 100 ms at 1M and ≤ 2× the p95 at 2,000; report/export/digest ≤ 10 s;
+RSS ≤ 300 MB.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -39,6 +43,7 @@ from benches.common import empty_postgres  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from handlers.demo.dossier_samples import PROCEDURES  # noqa: E402
+from handlers.dossiers import rollup  # noqa: E402
 from handlers.dossiers.derived import derived_columns  # noqa: E402
 from handlers.worktime.calendar import default_calendar  # noqa: E402
 from models.db import make_engine, session_factory, transaction, upgrade  # noqa: E402
@@ -154,11 +159,16 @@ def build(url: str, n: int, first_day: date) -> float:
     for rows in _rows(n, first_day, 7, unit_ids, proc_ids):
         with engine.begin() as conn:
             conn.execute(insert(table), rows)
+    with transaction(factory) as s:
+        # Rows inserted on a bare connection pass no session hook: a bulk loader counts
+        # the monthly roll-up itself (handlers.dossiers.rollup), one GROUP BY.
+        rollup.rebuild(s)
     if url.startswith("postgresql"):
         # What autovacuum does after a bulk load: statistics and the visibility map
         # (without it PostgreSQL cannot use index-only scans).
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE dossier"))
+            conn.execute(text("VACUUM ANALYZE dossier_month"))
     else:
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
@@ -167,7 +177,19 @@ def build(url: str, n: int, first_day: date) -> float:
     return took
 
 
-# ---------------------------------------------------------------- measuring (child process)
+# ---------------------------------------------------------------- measuring (the real bot process)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTICES = ("⚠️", "🔔")  # undeliverable-message notices and reminders the scheduler sends meanwhile
+QUIET_S = 0.6  # no message for this long: the previous answer is complete
+PACE_S = 1.2  # then this pause before the next question
+OFFICE = 5001  # the Telegram user who asks (an admin of VP, registered by deep link)
+FILES = (
+    ("report", "báo cáo CCHC 6 tháng đầu năm 2026", "document"),
+    ("export", "xuất thống kê hồ sơ 6 tháng đầu năm 2026", "document"),
+    ("digest", "/baocao", "text"),
+)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -175,59 +197,128 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+def _bot_env(fake, url: str) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "WEBHOOK_", "ZALO_", "DATABASE_URL"))}
+    env.update(fake.env(), DATABASE_URL=url, TELEGRAM_BOT_USERNAME="cchc_fake_bot", PYTHONPATH=str(ROOT))
+    return env
+
+
+def _vm_hwm_mb(pid: int) -> float:
+    """Peak resident set of the bot process (VmHWM), read before it exits."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds the bot process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Asker:
+    """Sends one message as OFFICE and times until the bot's next message reaches the fake server."""
+
+    def __init__(self, fake) -> None:
+        import threading
+
+        self.fake = fake
+        self.arrived = threading.Event()
+        self.want = "text"
+        self.at = 0.0
+        self.first = None
+        fake.on_bot_message(self._seen)
+
+    def _seen(self, sent) -> None:
+        if (sent.text or "").startswith(NOTICES):
+            return  # the scheduler's own messages to the office, not an answer
+        if sent.chat_id == OFFICE and not self.arrived.is_set() and (self.want == "text" or sent.kind == self.want):
+            self.at = time.perf_counter()
+            self.first = sent
+            self.arrived.set()
+
+    def ask(self, text: str, want: str = "text", timeout: float = 120) -> tuple[float, str]:
+        """Time one question. Before it, the previous answer (all its messages) has been
+        delivered and a person's pause has passed, so the bot's per-chat pacing
+        (Telegram's one message a second per chat, bot/common/ratelimit.py) never
+        delays the first message of this answer."""
+        self.quiet(QUIET_S)
+        time.sleep(PACE_S)
+        self.arrived.clear()
+        self.want = want
+        t0 = time.perf_counter()
+        self.fake.user_sends_text(OFFICE, text)
+        if not self.arrived.wait(timeout):
+            raise TimeoutError(f"no answer to {text!r} in {timeout} s")
+        return (self.at - t0) * 1000, (self.first.text or self.first.file_name or "")
+
+    def quiet(self, seconds: float = 3.0, limit: float = 120) -> None:
+        """Wait until the bot has sent nothing to OFFICE for ``seconds`` (the rest of a long
+        answer, the start-up digest, reminders)."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            n = len(self.fake.sent_messages(OFFICE))
+            time.sleep(seconds)
+            if len(self.fake.sent_messages(OFFICE)) == n:
+                return
+
+
 def measure(url: str, with_reports: bool) -> dict:
-    from handlers.core.messages import IncomingMessage
-    from handlers.features import build_registry
-    from handlers.core.router import Core
-    from settings import Settings
-    engine = make_engine(url)
-    factory = session_factory(engine)
-    settings = Settings(_env_file=None, database_url=url)
-    core = Core(factory, settings, build_registry(), clock=lambda: NOW)
+    """Start ``python3 main.py run`` against the fake Bot API, register OFFICE by deep link,
+    then ask each question REPEAT times, one at a time, timing user message → bot answer."""
+    import re
+    import signal
+
+    from tests.fakes.telegram_server import FakeTelegram
+
+    fake = FakeTelegram.start_in_thread()
+    env = _bot_env(fake, url)
+    invite = subprocess.run([sys.executable, "main.py", "invite", "--unit", "VP", "--role", "admin", "--name",
+                             "Văn thư đo"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    code = re.search(r"start=(\w+)", invite.stdout).group(1)
+    log = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False)
+    bot = subprocess.Popen([sys.executable, "main.py", "run", "--now", NOW.strftime("%Y-%m-%dT%H:%M")],
+                           cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     out: dict = {"answers": {}}
-    seq = iter(range(1, 10**9))
-
-    def ask(q: str) -> str:
-        msg = IncomingMessage(channel="console", chat_id="admin", sender_id="admin", text=q,
-                              message_id=str(next(seq)))
-        return "\n".join(r.text for r in core.handle_sync(msg))
-
-    for label, q in QUESTIONS:
-        first = ask(q)  # warm-up (and a look at the answer)
-        times = []
-        for _ in range(REPEAT):
-            t0 = time.perf_counter()
-            ask(q)
-            times.append((time.perf_counter() - t0) * 1000)
-        out["answers"][label] = {"p50": statistics.median(times), "p95": _pct(times, 0.95),
-                                 "first_line": first.splitlines()[0][:80] if first else ""}
-    if with_reports:
-        from handlers.reporting import write_report_docx, write_stats_xlsx
-        from handlers.reporting.digest import build_digest
-        from handlers.reporting.period_data import build_period_report
-
-        with factory() as s:
-            t0 = time.perf_counter()
-            built = build_period_report(s, "2026-H1", NOW, settings)
-            write_report_docx(built.data)
-            out["report_s"] = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            book = write_stats_xlsx(built.figures, built.by_unit, built.by_field, built.label)
-            out["export_s"] = time.perf_counter() - t0 + out["report_s"]  # the export builds the same data
-            out["export_kb"] = len(book) // 1024
-            out["received_h1"] = built.figures.received_total
-            t0 = time.perf_counter()
-            build_digest(s, NOW, settings)
-            out["digest_s"] = time.perf_counter() - t0
-    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    try:
+        fake.wait_for_calls_sync("setMyCommands", 1, timeout=120)
+        asker = Asker(fake)
+        _ms, first = asker.ask(f"/start {code}")
+        assert "đăng ký" in first, first  # (a reused database already knows OFFICE)
+        asker.quiet(3.0)
+        cpu0 = _cpu_s(bot.pid)
+        for label, q in QUESTIONS:
+            _ms, first = asker.ask(q)  # warm-up (and a look at the answer)
+            times = []
+            cpu_q = _cpu_s(bot.pid)
+            for _ in range(REPEAT):
+                ms, _text = asker.ask(q)
+                times.append(ms)
+            out["answers"][label] = {"p50": statistics.median(times), "p95": _pct(times, 0.95),
+                                     "cpu_ms": (_cpu_s(bot.pid) - cpu_q) * 1000 / REPEAT,
+                                     "first_line": first.splitlines()[0][:80] if first else ""}
+        out["answers_cpu_s"] = _cpu_s(bot.pid) - cpu0
+        if with_reports:
+            for label, q, kind in FILES:
+                cpu0 = _cpu_s(bot.pid)
+                ms, first = asker.ask(q, kind, timeout=300)
+                out[f"{label}_s"], out[f"{label}_cpu_s"] = ms / 1000, _cpu_s(bot.pid) - cpu0
+                out[f"{label}_what"] = first.splitlines()[0][:60] if first else ""
+        out["rss_mb"] = _vm_hwm_mb(bot.pid)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        try:
+            bot.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            bot.kill()
+        fake.stop()
+        log.close()
+    if bot.returncode not in (0, -signal.SIGTERM):
+        print(Path(log.name).read_text()[-3000:], file=sys.stderr)
+    os.unlink(log.name)
     return out
-
-
-def _child(url: str, with_reports: bool) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--measure", url, "1" if with_reports else "0"],
-                          capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
 
 # ---------------------------------------------------------------- main
 
@@ -235,44 +326,66 @@ def _child(url: str, with_reports: bool) -> dict:
 def run(label: str, small_url: str, large_url: str, large_n: int, reuse: bool = False) -> None:
     today = NOW.date()
     t_small = build(small_url, 2_000, today - timedelta(days=365))
-    small = _child(small_url, False)  # measured before the large build (PostgreSQL reuses one database)
+    small = measure(small_url, False)  # measured before the large build (PostgreSQL reuses one database)
     if reuse:
         t_large = float("nan")
-        with make_engine(large_url).begin() as conn:  # the indexes of the current schema
-            for index in Dossier.__table__.indexes:
-                index.create(conn, checkfirst=True)
+        engine = make_engine(large_url)
+        t0 = time.perf_counter()
+        upgrade(engine)  # a database built by an older schema gets the newer migrations (and their backfill)
+        t_upgrade = time.perf_counter() - t0
+        with engine.begin() as conn:  # the indexes of the current schema
+            for table in (Dossier.__table__, *_extra_tables()):
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
             conn.execute(text("ANALYZE"))
+        engine.dispose()
+        print(f"(reused {large_url}; upgrade to head took {t_upgrade:.1f} s)")
     else:
         t_large = build(large_url, large_n, date(today.year - 10, 1, 1))
     print(f"\n== {label}: built 2,000 in {t_small:.1f} s; {large_n:,} in {t_large:.1f} s "
           f"({large_n / t_large:,.0f} rows/s, bulk Core insert with derived columns)")
-    large = _child(large_url, True)
-    print(f"{'question':<24} {'2k p50':>8} {'2k p95':>8} {'1M p50':>8} {'1M p95':>8} {'ratio':>6}  answer (1M)")
+    large = measure(large_url, True)
+    print("answers through `main.py run` and the fake Bot API: user message -> bot answer at the server, "
+          f"{REPEAT} asks each after a warm-up")
+    print("(wall ms; 'cpu' = the bot process's CPU ms per answer, the figure a loaded machine distorts least)")
+    print(f"{'question':<24} {'2k p50':>8} {'2k p95':>8} {'2k cpu':>7} {'1M p50':>8} {'1M p95':>8} {'1M cpu':>7} "
+          f"{'ratio':>6}  answer (1M)")
     for q, _ in QUESTIONS:
         a, b = small["answers"][q], large["answers"][q]
-        print(f"{q:<24} {a['p50']:8.1f} {a['p95']:8.1f} {b['p50']:8.1f} {b['p95']:8.1f} "
-              f"{b['p95'] / a['p95']:6.2f}  {b['first_line']}")
-    print(f"report (.docx, 2026-H1, {large['received_h1']:,} dossiers received): {large['report_s']:.2f} s; "
-          f"export (.xlsx, {large['export_kb']} KB): {large['export_s']:.2f} s; digest: {large['digest_s']:.2f} s")
-    print(f"peak RSS of the answering process: 2k {small['rss_mb']:.0f} MB, 1M {large['rss_mb']:.0f} MB")
+        print(f"{q:<24} {a['p50']:8.1f} {a['p95']:8.1f} {a['cpu_ms']:7.1f} {b['p50']:8.1f} {b['p95']:8.1f} "
+              f"{b['cpu_ms']:7.1f} {b['p95'] / a['p95']:6.2f}  {b['first_line']}")
+    print(f"bot CPU for the {len(QUESTIONS) * (REPEAT + 1)} answers: 2k {small['answers_cpu_s']:.2f} s, "
+          f"1M {large['answers_cpu_s']:.2f} s")
+    for what, _q, _kind in FILES:
+        print(f"{what} at 1M: {large[what + '_s']:.2f} s wall, {large[what + '_cpu_s']:.2f} s CPU "
+              f"({large[what + '_what']})")
+    print(f"peak RSS (VmHWM) of the bot process: 2k {small['rss_mb']:.0f} MB, 1M {large['rss_mb']:.0f} MB")
+
+
+def _extra_tables() -> list:
+    """Tables besides ``dossier`` whose indexes a reused database must have."""
+    from models import Base
+
+    return [t for name, t in Base.metadata.tables.items() if name.startswith("dossier_")]
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--measure":
-        print(json.dumps(measure(sys.argv[2], sys.argv[3] == "1")))
-        return
     args = sys.argv[1:]
     keep = None
     if "--keep" in args:  # --keep DIR: keep the SQLite files there and reuse a large one already built
         i = args.index("--keep")
         keep = args[i + 1]
         del args[i:i + 2]
+    only_pg = "--pg-only" in args
+    if only_pg:
+        args.remove("--pg-only")
     large_n = int(args[0]) if args else 1_000_000
     with tempfile.TemporaryDirectory() as tmp:
         where = keep or tmp
         large = Path(where) / "large.db"
-        run("SQLite", f"sqlite:///{where}/small.db", f"sqlite:///{large}", large_n,
-            reuse=keep is not None and large.exists())
+        if not only_pg:
+            run("SQLite", f"sqlite:///{where}/small.db", f"sqlite:///{large}", large_n,
+                reuse=keep is not None and large.exists())
         pg = os.environ.get("BENCH_DATABASE_URL", "")
         if pg.startswith("postgresql"):
             run("PostgreSQL", pg, pg, large_n)

@@ -1,5 +1,6 @@
 """A dossier answer costs the same few queries and rows at 50 dossiers or
-2,000: figures are SQL aggregates and lists are read one page at a time."""
+2,000: figures are SQL aggregates (whole ended months from the monthly
+roll-up) and lists are read one page at a time."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ QUESTIONS = (
     "hồ sơ sắp đến hạn tuần này",
     "tỷ lệ hồ sơ trực tuyến năm nay",
     "hồ sơ chưa có phiếu xin lỗi",
+    # Whole ended months, read from the roll-up (per unit for the office, and a year still running).
+    "hồ sơ trễ hạn quý 3",
+    "hồ sơ đã giải quyết năm nay",
 )
 
 

@@ -5,6 +5,9 @@ closed_on), a precomputed outcome and the working days a resolved dossier was
 late. They are filled here — by the bulk upsert for imports and by an ORM
 hook for dossiers changed one at a time (an apology recorded in chat, test
 and demo data) — so that no question ever loads dossiers to classify them.
+Importing this module also arms the monthly roll-up's save hooks
+(handlers.dossiers.rollup): every save that can change a closed dossier's
+class counts its months again before the transaction commits.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 
+from handlers.dossiers import rollup as _rollup  # noqa: F401  (arms the roll-up's save hooks)
 from models.dossiers import Dossier, derive_dates
 
 TIME_FIELDS = ("received_at", "due_at", "original_due_at", "resolved_at", "returned_at", "status", "apology_at")

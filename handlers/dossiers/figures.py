@@ -27,21 +27,28 @@ systems classify:
 
 Everything is counted in the database: the date facts are precomputed when a
 dossier is saved (handlers.dossiers.derived), and each figure set is one
-``GROUP BY`` query; lists are read a page at a time. Nothing here loads the
-dossiers of a period into Python.
+``GROUP BY`` query per slice; lists are read a page at a time. Nothing here
+loads the dossiers of a period into Python. A closed dossier's class does not
+depend on the day it is asked about, so for a period of whole months (month,
+quarter, half-year, year) the dossiers closed in it are read from the monthly
+roll-up (``dossier_month``: the same GROUP BY over ``CLOSED_CLASS``, counted
+again by handlers.dossiers.rollup whenever a save touches a month); open
+dossiers, and everything judged "as of now" (past due, days late), are
+counted live.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
+from handlers.dossiers import rollup
 from handlers.text.i18n import fmt_number
-from models.dossiers import Dossier, Procedure
+from models.dossiers import CLOSED_CLASS, Dossier, DossierMonth, Procedure
 from models.org import Unit
 
 # National status codes (hệ thống thông tin giải quyết TTHC).
@@ -300,11 +307,14 @@ def _carried(p: Period):
     return case((_D.received_on < p.start, 1), else_=0)
 
 
+def _unit_ids(unit_codes: Iterable[str]):
+    return select(Unit.id).where(Unit.code.in_(list(unit_codes))).scalar_subquery()
+
+
 def _scope(stmt, unit_codes: Iterable[str] | None):
     if unit_codes is None:
         return stmt
-    ids = select(Unit.id).where(Unit.code.in_(list(unit_codes))).scalar_subquery()
-    return stmt.where(_D.unit_id.in_(ids))
+    return stmt.where(_D.unit_id.in_(_unit_ids(unit_codes)))
 
 
 def _fill(fig: PeriodFigures, carried: int, channel: str, bucket: str, apology_ok: bool, n: int) -> None:
@@ -342,13 +352,54 @@ def _fill(fig: PeriodFigures, carried: int, channel: str, bucket: str, apology_o
         fig.late_without_apology += n
 
 
-def _grouped(session: Session, p: Period, key, unit_codes: Iterable[str] | None) -> dict[object, PeriodFigures]:
-    """Counts per (key, carried, channel, bucket, apology), one query per slice.
+def _rollup_months(p: Period) -> tuple[int, int] | None:
+    """The months of the period the roll-up answers for dossiers closed in them:
+    all of them when the period is made of whole months (a month, a quarter, a
+    year — the month in progress included: a closed dossier's class does not
+    depend on the day of the question, and every save recounts its month);
+    None for a week or a custom range, which are counted live."""
+    if p.start.day != 1 or (p.end + timedelta(days=1)).day != 1:
+        return None
+    return rollup.ym(p.start), rollup.ym(p.end)
 
-    Closed in the period, the bucket is the stored outcome: that query groups by
-    (outcome, channel, apology_ok) in the order of ``ix_dossier_outcome`` and sums
-    the carried-over ones, so a year of dossiers is read without a sort.
+
+_M = DossierMonth.__table__.c
+
+
+def _closed_counts(session: Session, p: Period, key, unit_codes, live: bool = False):
+    """(outcome, channel, apology_ok, key, carried, n) of the dossiers closed in the period.
+
+    A period of whole months is read from the roll-up (the same GROUP BY over
+    ``CLOSED_CLASS``, stored per month); any other period from the dossier
+    table, grouped in the order of ``ix_dossier_outcome`` so even a live year
+    is read without a sort.
     """
+    months = None if live else _rollup_months(p)
+    if months is not None:
+        rollup.settle(session)  # what this session changed is counted before it is read
+        first, last = months
+        mkey = [_M[key.name].label("k")] if key is not None else []
+        cols = [_M.outcome, _M.channel, _M.apology_ok, *mkey]
+        carried = func.sum(case((_M.received_ym < rollup.ym(p.start), _M.n), else_=0))
+        stmt = (select(*cols, carried.label("carried"), func.sum(_M.n).label("n"))
+                .where(_M.closed_ym >= first, _M.closed_ym <= last, _M.received_ym <= rollup.ym(p.end))
+                .group_by(*cols))
+        if unit_codes is not None:
+            stmt = stmt.where(_M.unit_id.in_(_unit_ids(unit_codes)))
+        yield from session.execute(stmt)
+        return
+    closed = _slices(p)[0]
+    cols = [*CLOSED_CLASS] + ([key.label("k")] if key is not None else [])
+    stmt = _scope(select(*cols, func.sum(_carried(p)).label("carried"), func.count().label("n")).where(closed),
+                  unit_codes).group_by(*cols)
+    yield from session.execute(stmt)
+
+
+def _grouped(session: Session, p: Period, key, unit_codes: Iterable[str] | None,
+             live: bool = False) -> dict[object, PeriodFigures]:
+    """Counts per (key, carried, channel, bucket, apology): closed in the period
+    (:func:`_closed_counts`), then still open now and closed after the period end
+    (open at it), one query per slice."""
     out: dict[object, PeriodFigures] = {}
 
     def fig_for(k) -> PeriodFigures:
@@ -357,17 +408,14 @@ def _grouped(session: Session, p: Period, key, unit_codes: Iterable[str] | None)
             fig = out[k] = PeriodFigures(p.start, p.end, p.as_of)
         return fig
 
-    closed, *still_open = _slices(p)
-    cols = [_D.outcome, _D.channel, _D.apology_ok] + ([key.label("k")] if key is not None else [])
-    stmt = _scope(select(*cols, func.sum(_carried(p)).label("carried"), func.count().label("n")).where(closed),
-                  unit_codes).group_by(*cols)
-    for row in session.execute(stmt):
+    for row in _closed_counts(session, p, key, unit_codes, live):
         fig = fig_for(row.k if key is not None else None)
         carried, n = int(row.carried or 0), int(row.n)
         if carried:
             _fill(fig, 1, row.channel, row.outcome, bool(row.apology_ok), carried)
         if n - carried:
             _fill(fig, 0, row.channel, row.outcome, bool(row.apology_ok), n - carried)
+    _closed, *still_open = _slices(p)
     bucket = _bucket(p).label("bucket")
     carried_col = _carried(p).label("carried")
     cols = [carried_col, _D.channel, bucket, _D.apology_ok] + ([key.label("k")] if key is not None else [])
@@ -380,16 +428,18 @@ def _grouped(session: Session, p: Period, key, unit_codes: Iterable[str] | None)
 
 
 def period_figures(session: Session, start: date, end: date, now: datetime | date,
-                   unit_codes: Iterable[str] | None = None, sample_codes: bool = True) -> PeriodFigures:
+                   unit_codes: Iterable[str] | None = None, sample_codes: bool = True,
+                   live: bool = False) -> PeriodFigures:
     """The period's figures (for some units only when ``unit_codes`` is given).
 
-    Four queries at most: the counts (three slices), and — when some late
-    dossier has no apology in time and ``sample_codes`` — the first codes of
-    those, for the report sentence.
+    Five queries at most: the counts (roll-up, live closed, two open slices), and —
+    when some late dossier has no apology in time and ``sample_codes`` — the
+    first codes of those, for the report sentence. ``live`` counts everything
+    from the dossier table, ignoring the roll-up (to check one against the other).
     """
     p = Period.of(start, end, now)
     codes = None if unit_codes is None else list(unit_codes)
-    fig = _grouped(session, p, None, codes).get(None) or PeriodFigures(p.start, p.end, p.as_of)
+    fig = _grouped(session, p, None, codes, live).get(None) or PeriodFigures(p.start, p.end, p.as_of)
     if fig.late_without_apology and sample_codes:
         sub = _union(_late_parts(p, True), codes, _D.code, _D.due_on)
         # Sorted by the appointment first: no index leads with it, so every planner
@@ -400,20 +450,20 @@ def period_figures(session: Session, start: date, end: date, now: datetime | dat
 
 
 def by_unit(session: Session, start: date, end: date, now: datetime | date,
-            unit_codes: Iterable[str] | None = None) -> dict[str, PeriodFigures]:
+            unit_codes: Iterable[str] | None = None, live: bool = False) -> dict[str, PeriodFigures]:
     """Figures per responsible unit code (``UNKNOWN_GROUP`` for none); units with
     nothing received in the period are left out."""
     p = Period.of(start, end, now)
-    groups = _grouped(session, p, _D.unit_id, unit_codes)
+    groups = _grouped(session, p, _D.unit_id, unit_codes, live)
     names = dict(session.execute(select(Unit.id, Unit.code)).all()) if groups else {}
     return _named(groups, lambda k: names.get(k) if k is not None else None)
 
 
 def by_field(session: Session, start: date, end: date, now: datetime | date,
-             unit_codes: Iterable[str] | None = None) -> dict[str, PeriodFigures]:
+             unit_codes: Iterable[str] | None = None, live: bool = False) -> dict[str, PeriodFigures]:
     """Figures per field (lĩnh vực), same rules as :func:`by_unit`."""
     p = Period.of(start, end, now)
-    return _named(_grouped(session, p, _D.field, unit_codes), lambda k: k)
+    return _named(_grouped(session, p, _D.field, unit_codes, live), lambda k: k)
 
 
 def _named(groups: dict[object, PeriodFigures], name: Callable[[object], str | None]) -> dict[str, PeriodFigures]:

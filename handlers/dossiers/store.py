@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from handlers.dossiers import rollup
 from handlers.dossiers.derived import late_days
 from handlers.dossiers.figures import DossierRecord
 from models.dossiers import Procedure, derive_dates
@@ -59,11 +60,6 @@ _REBUILD_RATIO = 2
 
 ADDED, UNCHANGED, UPDATED = 1, 2, 3
 
-#: Called once after every import with the months (1st of the month) whose dossiers changed:
-#: register here what must follow saved dossiers (a monthly roll-up, say). See :func:`after_import`.
-AFTER_IMPORT: list[Callable[[Session, frozenset[date]], None]] = []
-
-
 @dataclass
 class UpsertStats:
     added: int = 0
@@ -84,11 +80,11 @@ class ExportAborted(Exception):
 
 
 def after_import(session: Session, touched_months: Iterable[date]) -> None:
-    """The single call site, at the end of every dossier import, for work that
-    depends on the saved dossiers; runs inside the import's transaction."""
-    months = frozenset(touched_months)
-    for hook in AFTER_IMPORT:
-        hook(session, months)
+    """At the end of every dossier import, inside its transaction: the monthly
+    roll-up recounts the months whose dossiers changed before the commit. The
+    import writes past the ORM (driver SQL, COPY), so the roll-up's own hooks
+    on session statements cannot see these rows."""
+    rollup.mark(session, touched_months)
 
 
 # ---------------------------------------------------------------- procedures
