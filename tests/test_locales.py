@@ -79,3 +79,12 @@ def test_command_line_speaks_the_configured_language(tmp_path):
     assert (code, err.strip()) == (
         2, "The command is not right: missing option '--period'. See how to use it: python3 main.py report --help")
     assert run("vi", "report")[2].startswith("Lệnh chưa đúng: thiếu tùy chọn '--period'.")
+
+    note = tmp_path / "ghi-chu.txt"
+    note.write_text("Ghi chú họp giao ban", encoding="utf-8")
+    code, _out, err = run("en", "import-dossiers", str(note))
+    assert (code, err.strip()) == (2, "File ghi-chu.txt is a document, not a dossier list. Export the dossier list "
+                                      "from the one-stop system as .xlsx or .csv and run again.")
+    assert run(None, "import-dossiers", str(note))[2].strip() == (
+        "Tệp ghi-chu.txt là văn bản, không phải danh sách hồ sơ. Xuất danh sách hồ sơ từ hệ thống một cửa "
+        "ra .xlsx hoặc .csv rồi chạy lại.")

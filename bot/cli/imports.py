@@ -10,12 +10,11 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.cli.common import input_file, open_real, read_input, today, writable_file
-from bot.cli.errors import CliError, one_line
+from bot.cli.errors import CliError, _, one_line
 from bot.cli.root import Root
 
 TASK_SHEETS = (".xlsx", ".xlsm")
 DOCUMENTS = (".txt", ".md", ".docx", ".doc", ".pdf")
-NO_TASKS = "không tìm thấy nhiệm vụ nào — có phải văn bản Kết luận không?"
 
 
 def _count(n: int) -> str:
@@ -26,8 +25,9 @@ def _count(n: int) -> str:
 
 
 def _suffix_is(path: Path, allowed: tuple[str, ...], advice: str) -> None:
+    """Refuse a file of the wrong kind; ``advice`` (already translated) names the kind and what to do."""
     if path.suffix.lower() not in allowed:
-        raise CliError(f"Tệp {path.name} không phải {advice}.")
+        raise CliError(_("File {name} is not {advice}.").format(name=path.name, advice=advice))
 
 
 def register(app: typer.Typer, root: Root) -> None:
@@ -47,43 +47,45 @@ def register(app: typer.Typer, root: Root) -> None:
         from handlers.text.i18n import fmt_date
 
         settings = root.load_settings()
-        text, ocr = read_with_ocr(file.name, read_input(file, "Kết luận .docx, .pdf, .txt hoặc ảnh chụp"),
+        text, ocr = read_with_ocr(file.name, read_input(file, _("a Conclusion .docx, .pdf, .txt or a photo")),
                                   max_bytes=settings.max_file_mb * 1024 * 1024)
         draft = parse_conclusion(text)
         if ocr is not None:
             flag_low_confidence(draft, ocr.low_lines)
         if not draft.tasks:
-            raise CliError(f"{file.name}: {NO_TASKS} Nếu đúng là Kết luận, hãy dùng bản .docx hoặc .txt "
-                           "(hoặc bản scan rõ nét hơn) rồi chạy lại.")
+            raise CliError(_("{name}: no tasks found — is this a Conclusion? If it is, use the .docx or .txt "
+                             "copy (or a clearer scan) and run again.").format(name=file.name))
         # in --json mode stdout is the one JSON object; notes go to stderr
         if as_json:
             typer.echo(json.dumps(draft.to_json(), ensure_ascii=False, indent=None))
         else:
-            typer.echo(f"Kết luận {draft.doc.number or '(chưa có số)'} — {len(draft.tasks)} nhiệm vụ:")
+            typer.echo(_("Conclusion {number} — tasks: {count}").format(
+                number=draft.doc.number or _("(no number)"), count=len(draft.tasks)))
             for t in draft.tasks:
                 when = fmt_date(t.deadline) if t.deadline else (
-                    recurrence_label(t.recurrence) if t.recurrence else "không thời hạn")
-                who = ", ".join(t.lead_units) or ("các đơn vị" if t.all_units else "—")
+                    recurrence_label(t.recurrence) if t.recurrence else _("no deadline"))
+                who = ", ".join(t.lead_units) or (_("every unit") if t.all_units else "—")
                 typer.echo(f"  [{t.ref}] {who} · {when} — {t.content[:90]}")
             for warning in draft.warnings:
-                typer.echo(f"  Lưu ý: {warning}")
+                typer.echo("  " + _("Note: {warning}").format(warning=warning))
         if ocr is not None:
             typer.echo(ocr_line(ocr, draft), err=as_json)
         if dry_run:
             return
         unassigned = unassigned_refs(draft)
         if unassigned and not allow_unassigned:
-            raise CliError(f"Chưa lưu: mục {', '.join(unassigned)} chưa có đơn vị chủ trì. Sửa văn bản hoặc giao "
-                           "trong chat, hoặc chạy lại với --allow-unassigned để lưu mà không giao.")
+            raise CliError(_("Not saved: item {refs} has no lead unit. Correct the document or assign it in the "
+                             "chat, or run again with --allow-unassigned to save it unassigned.").format(
+                refs=", ".join(unassigned)))
         for t in draft.tasks:
             if t.ref in unassigned:
                 t.unassigned = True  # as "mục N: không giao" in the chat review
         db = open_real(root, settings)
         with db.factory() as session, session.begin():
             result = save_conclusion(session, draft, content_hash(text), file.name, today(settings))
-        message = ("Văn bản này đã được nhập trước đây; không có thay đổi." if result.unchanged else
-                   f"Đã lưu: {len(result.created)} nhiệm vụ mới, {len(result.updated)} cập nhật, "
-                   f"{len(result.removed)} bị bỏ.")
+        message = (_("This document was imported before; nothing changed.") if result.unchanged else
+                   _("Saved: new tasks {created}, updated {updated}, dropped {removed}.").format(
+                       created=len(result.created), updated=len(result.updated), removed=len(result.removed)))
         typer.echo(message, err=as_json)
         db.announce()
 
@@ -94,16 +96,18 @@ def register(app: typer.Typer, root: Root) -> None:
         from handlers.dossiers.procedures import import_procedures
 
         settings = root.load_settings()
-        data = read_input(file, "danh mục TTHC .xlsx hoặc .csv")
+        data = read_input(file, _("a procedure catalogue .xlsx or .csv"))
         if file.suffix.lower() in DOCUMENTS:
-            raise CliError(f"Tệp {file.name} là văn bản, không phải danh mục TTHC. Dùng bảng .xlsx hoặc .csv "
-                           "(cột Mã thủ tục, Tên thủ tục, Lĩnh vực…) rồi chạy lại.")
+            raise CliError(_("File {name} is a document, not a procedure catalogue. Use an .xlsx or .csv table "
+                             "(columns {columns}) and run again.").format(
+                name=file.name, columns="Mã thủ tục, Tên thủ tục, Lĩnh vực…"))
         db = open_real(root, settings)
         with db.factory() as session, session.begin():
             result = import_procedures(session, file.name, data)
             if not result.total:
-                reason = result.errors[0].reason if result.errors else "không có dòng nào đọc được."
-                raise CliError(f"Không nhập được danh mục TTHC từ {file.name}: {one_line(reason)}")
+                reason = result.errors[0].reason if result.errors else _("no row could be read.")
+                raise CliError(_("Could not import the procedure catalogue from {name}: {reason}").format(
+                    name=file.name, reason=one_line(reason)))
         typer.echo(result.summary_vi(max_errors=50))
         db.announce()
 
@@ -116,17 +120,21 @@ def register(app: typer.Typer, root: Root) -> None:
 
 
         settings = root.load_settings()
-        data = read_input(file, "Excel .xlsx")
-        _suffix_is(file, TASK_SHEETS, "bảng tính Excel (.xlsx). Mở tệp bằng Excel, lưu thành .xlsx rồi chạy lại")
+        data = read_input(file, _("an Excel .xlsx"))
+        _suffix_is(file, TASK_SHEETS, _("an Excel spreadsheet (.xlsx). Open the file in Excel, save it as .xlsx "
+                                        "and run again"))
         sheet = read_task_sheet(data)
         if not sheet.rows and sheet.errors:
-            raise CliError(f"Không đọc được danh sách nhiệm vụ từ {file.name}: {sheet.errors[0].reason}")
+            raise CliError(_("Could not read the task list from {name}: {reason}").format(
+                name=file.name, reason=sheet.errors[0].reason))
         db = open_real(root, settings)
         with db.factory() as session, session.begin():
             saved = save_task_rows(session, sheet.rows, today(settings))
         n = _count
-        typer.echo(f"{file.name}: {n(saved.created)} nhiệm vụ mới, {n(saved.updated)} cập nhật, "
-                   f"{n(saved.unchanged)} không đổi, {n(len(sheet.errors))} dòng lỗi.")
+        typer.echo(_("{name}: new tasks {created}, updated {updated}, unchanged {unchanged}, "
+                     "rows with errors {errors}.").format(
+            name=file.name, created=n(saved.created), updated=n(saved.updated), unchanged=n(saved.unchanged),
+            errors=n(len(sheet.errors))))
         for error in sheet.errors:
             typer.echo(f"  {error.reason}")
         db.announce()
@@ -142,7 +150,7 @@ def register(app: typer.Typer, root: Root) -> None:
         with db.factory() as session:
             n, data = task_list_xlsx(session)
         out.write_bytes(data)
-        typer.echo(f"Đã ghi {_count(n)} nhiệm vụ vào {out}.")
+        typer.echo(_("Tasks written to {path}: {count}.").format(count=_count(n), path=out))
         db.announce()
 
     @app.command("import-dossiers")
@@ -154,10 +162,10 @@ def register(app: typer.Typer, root: Root) -> None:
         from handlers.dossiers.store import ExportAborted, UpsertStats, import_export, processing_days
 
         settings = root.load_settings()
-        input_file(file, "danh sách hồ sơ .xlsx hoặc .csv")  # read as a stream: a CSV may be 350 MB
+        input_file(file, _("a dossier list .xlsx or .csv"))  # read as a stream: a CSV may be 350 MB
         if file.suffix.lower() in DOCUMENTS:
-            raise CliError(f"Tệp {file.name} là văn bản, không phải danh sách hồ sơ. Xuất danh sách hồ sơ "
-                           "từ hệ thống một cửa ra .xlsx hoặc .csv rồi chạy lại.")
+            raise CliError(_("File {name} is a document, not a dossier list. Export the dossier list from the "
+                             "one-stop system as .xlsx or .csv and run again.").format(name=file.name))
         db = open_real(root, settings)
         try:
             with db.factory() as session, session.begin():
@@ -165,14 +173,16 @@ def register(app: typer.Typer, root: Root) -> None:
                                       processing_days=processing_days(session))
                 result = stream.result
                 if result.header_row is None:
-                    reason = result.errors[0].reason_vi if result.errors else "không có dòng tiêu đề."
-                    raise CliError(f"Không nhập được {file.name}: {reason}")
+                    reason = result.errors[0].reason_vi if result.errors else _("there is no header row.")
+                    raise CliError(_("Could not import {name}: {reason}").format(name=file.name, reason=reason))
                 stats = import_export(session, stream, ZoneInfo(settings.timezone))
         except ExportAborted:
             stats = UpsertStats()  # unreadable part-way: rolled back, nothing of the file saved
         n = _count
-        typer.echo(f"{file.name}: {n(stats.added)} hồ sơ mới, {n(stats.updated)} cập nhật, "
-                   f"{n(stats.unchanged)} không đổi, {n(len(result.errors))} dòng lỗi.")
+        typer.echo(_("{name}: new dossiers {added}, updated {updated}, unchanged {unchanged}, "
+                     "rows with errors {errors}.").format(
+            name=file.name, added=n(stats.added), updated=n(stats.updated), unchanged=n(stats.unchanged),
+            errors=n(len(result.errors))))
         if result.errors or result.duplicates_in_file:
             typer.echo(result.summary_vi(max_errors=50))
         db.announce()
