@@ -119,6 +119,16 @@ def settings(db_url) -> Settings:
     return Settings(_env_file=None, database_url=db_url)
 
 
+@pytest.fixture
+def core(factory, settings):
+    """The real core with every feature, on the test database, at NOW (files that need demo
+    data or another moment define their own)."""
+    from handlers.core.router import Core
+    from handlers.features import build_registry
+
+    return Core(factory, settings, build_registry(), clock=lambda: NOW)
+
+
 @dataclass
 class Chat:
     """A person talking to the core, as in a messenger thread."""

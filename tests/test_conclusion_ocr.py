@@ -13,7 +13,6 @@ import shutil
 import pytest
 
 from handlers.core.messages import Attachment
-from handlers.core.router import Core
 from handlers.tasks.importers.conclusion import parse_conclusion
 from handlers.tasks.importers.errors import ImportRejected
 from handlers.tasks.importers.noise import ocr_noise
@@ -21,7 +20,7 @@ from handlers.tasks.importers.ocr import engine_missing, ocr_image_bytes, ocr_im
 from models.db import transaction
 from tests import factories as f
 from tests.conclusion_accuracy import CONCLUSIONS, Score, expected, score, source
-from tests.conftest import NOW, Chat, text_of
+from tests.conftest import Chat, text_of
 from tests.page_images import pages, png_bytes, scanned_pdf_bytes
 
 needs_engine = pytest.mark.skipif(engine_missing() is not None, reason="tesseract-ocr-vie not installed")
@@ -69,12 +68,6 @@ def test_ocr_text_further_noised_without_diacritics(ocr_texts):
         total = total.add(_score(ocr_noise(text, seed=7), name))
     print("OCR + noise:", total)
     assert total.recall >= 0.95 and total.lead >= 0.90 and total.deadline >= 0.90, str(total)
-
-
-@pytest.fixture
-def core(factory, settings):
-    from handlers.features import build_registry
-    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 @needs_engine

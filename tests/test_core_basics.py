@@ -8,19 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.people.registration import create_invite
-from handlers.core.router import Core
 from models.audit import AuditLog
 from models.db import transaction
 from models.org import Person
 from models.tasks import Task
 from tests import factories as f
 from tests.conftest import NOW, Chat, buttons_of, text_of
-
-
-@pytest.fixture
-def core(factory, settings):
-    from handlers.features import build_registry
-    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 def _invite(factory, **kw) -> str:

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import func, select, text
 
 from handlers.demo.dossier_samples import generate_dossiers, write_export_csv
-from handlers.dossiers import store
 from handlers.dossiers.export_reader import ExportStream, read_dossier_export
 from handlers.dossiers.figures import RETURNED
 from handlers.dossiers.store import ExportAborted, import_export, upsert_dossiers

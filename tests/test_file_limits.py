@@ -15,14 +15,13 @@ import pytest
 
 from handlers.core.file_limits import LIMITS, FileRefused, Limits, bounded_rows, check_image, check_zip
 from handlers.core.messages import Attachment
-from handlers.core.router import Core
 from handlers.dossiers.export_reader import read_dossier_export
 from handlers.tasks.importers.errors import ImportRejected
 from handlers.tasks.importers.readers import read_document
 from handlers.tasks.importers.task_sheet import read_task_sheet
 from models.db import transaction
 from tests import factories as f
-from tests.conftest import NOW, Chat, text_of
+from tests.conftest import Chat, text_of
 from tests.fakes.bombs import GIB, pdf_bomb, text_pdf, xlsx_bomb
 
 
@@ -87,12 +86,6 @@ def test_rows_are_bounded():
     assert list(bounded_rows(range(3), "a.csv", max_rows=3)) == [0, 1, 2]
     with pytest.raises(FileRefused, match="hơn 3 dòng"):
         list(bounded_rows(range(4), "a.csv", max_rows=3))
-
-
-@pytest.fixture
-def core(factory, settings):
-    from handlers.features import build_registry
-    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 def test_the_office_sending_an_xlsx_bomb_gets_one_clear_line(core, factory, xlsx_1gib):

@@ -10,20 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.core.messages import Attachment
-from handlers.core.router import Core
 from models.db import transaction
 from models.dossiers import Dossier
-from models.tasks import Task, TaskStatus
+from models.tasks import Task
 from tests import factories as f
-from tests.conftest import NOW, Chat, buttons_of, text_of
+from tests.conftest import Chat, buttons_of, text_of
 
 SEEDS = Path(__file__).resolve().parent / "data" / "conclusions"
-
-
-@pytest.fixture
-def core(factory, settings):
-    from handlers.features import build_registry
-    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from handlers.core.messages import Attachment
-from handlers.core.router import Core
 from handlers.people.recipients import Directory
 from handlers.tasks.review import STATE_KEY, correction_date, draft_from_json
 from handlers.tasks.store import SAVED_FIELDS, task_as_draft
@@ -17,17 +16,11 @@ from models.db import transaction
 from models.org import Unit
 from models.tasks import Task
 from tests import factories as f
-from tests.conftest import NOW, Chat, text_of
+from tests.conftest import Chat, text_of
 
 DATA = Path(__file__).resolve().parent / "data" / "conclusions"
 SAMPLE = (DATA / "kl_danh_gia_va_nhiem_vu.txt").read_bytes()
 SEED_000 = (DATA / "000_ac2fbbd9d4a28b6a.txt").read_bytes()
-
-
-@pytest.fixture
-def core(factory, settings):
-    from handlers.features import build_registry
-    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 @pytest.fixture

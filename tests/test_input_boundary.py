@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from handlers.core.inputs import clean_text
 from handlers.core.messages import Attachment, FetchFailed, IncomingMessage
-from handlers.core.router import Core
 from handlers.people.registration import create_invite
 from models.audit import AuditLog
 from models.db import transaction
@@ -19,12 +18,6 @@ from models.org import Identity, Invite, Person
 from models.tasks import ExtensionRequest
 from tests import factories as f
 from tests.conftest import NOW, Chat, text_of
-
-
-@pytest.fixture
-def core(factory, settings):
-    from handlers.features import build_registry
-    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 def _invite(factory, **kw) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from handlers.core.router import Core
 from handlers.people import admin
 from handlers.people.registration import create_invite
 from models.audit import AuditLog
@@ -15,12 +14,6 @@ from tests import factories as f
 from tests.conftest import NOW, Chat, buttons_of, text_of
 
 STRANGER = "Văn phòng Sở để nhận mã mời"
-
-
-@pytest.fixture
-def core(factory, settings):
-    from handlers.features import build_registry
-    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 @pytest.fixture

@@ -8,26 +8,19 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from handlers.core.router import Core
-from handlers.features import build_registry
 from models.db import transaction
 from models.dossiers import Dossier
 from models.outbox import Notification
 from models.tasks import ExtensionRequest, ProgressUpdate, Task, TaskStatus
 from scheduler.dispatcher import dispatch_once
 from tests import factories as f
-from tests.conftest import NOW, TZ, Chat, buttons_of, text_of
+from tests.conftest import NOW, Chat, buttons_of, text_of
 from tests.test_dispatcher import ListSender
 
 pytestmark = pytest.mark.db
 
 TITLE = "Số hóa hồ sơ lưu trữ của Chi cục"
 REFUSED = "Anh/chị không có quyền thao tác trên mục này. Anh/chị gõ /viec để xem nhiệm vụ của đơn vị mình."
-
-
-@pytest.fixture
-def core(factory, settings):
-    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 @pytest.fixture

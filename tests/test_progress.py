@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from handlers.tasks.extension import parse_proposed_date
 from handlers.core.messages import Attachment, Reply
 from handlers.tasks.progress import parse_progress
-from handlers.core.router import Core
 from models.audit import AuditLog
 from models.db import transaction
 from models.dossiers import Dossier
@@ -55,12 +54,6 @@ def test_parse_proposed_date(text, expected, rest):
 
 
 # ---------------------------------------------------------------- through the core
-
-
-@pytest.fixture
-def core(factory, settings):
-    from handlers.features import build_registry
-    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 @pytest.fixture

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from handlers.core.messages import Attachment
-from handlers.core.router import Core
 from handlers.tasks.importers.conclusion import parse_conclusion
 from handlers.tasks.importers.noise import ocr_noise
 from models.db import transaction
 from models.tasks import Task
 from tests import factories as f
 from tests.conclusion_accuracy import expected, source
-from tests.conftest import NOW, Chat, text_of
+from tests.conftest import Chat, text_of
 
 NAME = "cv_ubnd_giao_so_khcn"
 
@@ -41,12 +39,6 @@ def test_directive_without_diacritics_and_with_ocr_noise():
 def test_a_department_conclusion_is_not_a_directive():
     draft = parse_conclusion(source("kl_danh_gia_va_nhiem_vu"))  # "UBND TỈNH QUẢNG NGÃI / SỞ KHOA HỌC …"
     assert {t.origin for t in draft.tasks} == {"internal"}
-
-
-@pytest.fixture
-def core(factory, settings):
-    from handlers.features import build_registry
-    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 def test_directive_saved_with_origin_and_named_agencies(core, factory):

@@ -99,7 +99,7 @@ def test_read_date(text, today, value):
 # ---------------------------------------------------------------- figures that cannot be trusted, in the chat
 
 from tests.conftest import Chat, text_of  # noqa: E402
-from tests.test_progress import _reminder_for, _task, core, task_id  # noqa: E402,F401  (fixtures)
+from tests.test_progress import _reminder_for, _task, task_id  # noqa: E402,F401  (fixtures)
 
 
 @pytest.mark.parametrize("typed", ["xong 8o%", "-5%", "xong 180%"])

@@ -22,6 +22,7 @@ from tests.fakes.echo_core import LONG_TEXT
 from tests.fakes.echo_core import EchoCore as BaseEchoCore
 from tests.fakes.telegram_server import FakeTelegram, post_update_to_webhook
 from tests.fakes.virtual_time import VirtualTime
+from tests.loop_watch import LoopWatch
 
 USER = 777
 FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.2, max_delay=1.5)
@@ -377,33 +378,20 @@ async def test_a_locked_database_does_not_stall_other_chats(tg, tmp_path, sqlite
     channel = TelegramAdapter(settings_for(tg), RemindingCore(), on_sent=on_sent, retry=FAST_RETRY, poll_timeout=2)
     await channel.start()
     writer = threading.Thread(target=second_writer)
-    lags: list[float] = []
-    stop = asyncio.Event()
-
-    async def watch_loop() -> None:
-        last = time.monotonic()
-        while not stop.is_set():
-            await asyncio.sleep(0.005)
-            now = time.monotonic()
-            lags.append(now - last - 0.005)
-            last = now
-
-    watcher = asyncio.create_task(watch_loop())
     try:
-        writer.start()
-        await asyncio.to_thread(locked.wait, 5)
-        tg.user_sends_text(USER, "nhắc")  # its reply is recorded while the lock is held
-        await tg.wait_for_messages(USER, 1)
-        tg.user_sends_text(USER + 1, "xin chào")  # another chat, meanwhile
-        await tg.wait_for_messages(USER + 1, 1)
-        answered_while_locked = writer.is_alive()
-        await asyncio.to_thread(writer.join, 10)
+        async with LoopWatch() as watch:
+            writer.start()
+            await asyncio.to_thread(locked.wait, 5)
+            tg.user_sends_text(USER, "nhắc")  # its reply is recorded while the lock is held
+            await tg.wait_for_messages(USER, 1)
+            tg.user_sends_text(USER + 1, "xin chào")  # another chat, meanwhile
+            await tg.wait_for_messages(USER + 1, 1)
+            answered_while_locked = writer.is_alive()
+            await asyncio.to_thread(writer.join, 10)
     finally:
-        stop.set()
-        await watcher
         await channel.stop()
     assert answered_while_locked
-    assert max(lags) <= 0.1, f"the event loop stalled {max(lags):.3f} s"
+    assert watch.worst <= 0.1, f"the event loop stalled {watch.worst:.3f} s"
     with core_db.factory() as s:  # and the reply was recorded once the lock was released
         from sqlalchemy import select
 

@@ -10,8 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.core.messages import Reply
-from handlers.core.router import Core
-from handlers.features import build_registry
 from models.db import transaction
 from models.outbox import Notification
 from models.tasks import ExtensionRequest, ProgressUpdate, Task
@@ -21,11 +19,6 @@ from tests.conftest import NOW, Chat, text_of
 from tests.test_dispatcher import ListSender
 
 pytestmark = pytest.mark.db
-
-
-@pytest.fixture
-def core(factory, settings):
-    return Core(factory, settings, build_registry(), clock=lambda: NOW)
 
 
 @pytest.fixture

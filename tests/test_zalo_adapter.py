@@ -25,6 +25,7 @@ from tests.fakes.echo_core import LONG_TEXT
 from tests.fakes.echo_core import EchoCore as BaseEchoCore
 from tests.fakes.virtual_time import VirtualTime
 from tests.fakes.zalo_server import FakeZalo, post_update_to_webhook
+from tests.loop_watch import LoopWatch
 
 USER = "a1b2c3d4e5f607182930"
 FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.1, max_delay=0.5)
@@ -373,34 +374,21 @@ async def test_remembering_choices_in_a_locked_database_does_not_stall_other_cha
                           memory_store=core_db.channel_memory("zalo"))
     await channel.start()
     writer = threading.Thread(target=second_writer)
-    lags: list[float] = []
-    stop = asyncio.Event()
-
-    async def watch_loop() -> None:
-        last = asyncio.get_running_loop().time()
-        while not stop.is_set():
-            await asyncio.sleep(0.005)
-            now = asyncio.get_running_loop().time()
-            lags.append(now - last - 0.005)
-            last = now
-
-    watcher = asyncio.create_task(watch_loop())
     try:
-        writer.start()
-        await asyncio.to_thread(locked.wait, 5)
-        zl.user_sends_text(USER, "nhắc")  # a reminder with choices: remembered in the locked database
-        await zl.wait_for_messages(USER, 1)
-        other = "f0e1d2c3b4a596877869"
-        zl.user_sends_text(other, "xin chào")  # another chat, meanwhile
-        await zl.wait_for_messages(other, 1)
-        answered_while_locked = writer.is_alive()
-        await asyncio.to_thread(writer.join, 10)
-        zl.user_sends_text(USER, "1")  # the remembered choice still works once the lock is gone
-        await zl.wait_for_messages(USER, 2)
+        async with LoopWatch() as watch:
+            writer.start()
+            await asyncio.to_thread(locked.wait, 5)
+            zl.user_sends_text(USER, "nhắc")  # a reminder with choices: remembered in the locked database
+            await zl.wait_for_messages(USER, 1)
+            other = "f0e1d2c3b4a596877869"
+            zl.user_sends_text(other, "xin chào")  # another chat, meanwhile
+            await zl.wait_for_messages(other, 1)
+            answered_while_locked = writer.is_alive()
+            await asyncio.to_thread(writer.join, 10)
+            zl.user_sends_text(USER, "1")  # the remembered choice still works once the lock is gone
+            await zl.wait_for_messages(USER, 2)
     finally:
-        stop.set()
-        await watcher
         await channel.stop()
     assert answered_while_locked
-    assert max(lags) <= 0.1, f"the event loop stalled {max(lags):.3f} s"
+    assert watch.worst <= 0.1, f"the event loop stalled {watch.worst:.3f} s"
     assert core.received[-1].button_data == "done:42"

@@ -11,15 +11,16 @@ Changes are noticed three ways, so no caller has to remember:
 
 * ORM saves (a dossier added or edited one at a time): mapper events, with the
   old closing date from the attribute history;
-* statements run through a session on the dossier table (the import's bulk
-  ``insert`` and by-id ``update``): a ``do_orm_execute`` hook reads the months
-  from the parameters, and for updates first asks the database where those
-  dossiers were closed before;
+* statements run through a session on the dossier table (a bulk ``insert``,
+  a by-id ``update`` such as :func:`handlers.dossiers.derived.refresh_all`): a
+  ``do_orm_execute`` hook reads the months from the parameters, and for
+  updates first asks the database where those dossiers were closed before;
 * anything else on the dossier table (a ``DELETE``, an update with a WHERE
   clause): the whole roll-up is rebuilt, one GROUP BY.
 
-Code that writes dossiers some other way (raw connection, COPY) calls
-:func:`refresh_months` or :func:`rebuild` itself.
+Code that writes dossiers some other way calls :func:`mark`, :func:`refresh_months`
+or :func:`rebuild` itself: the import (driver SQL and COPY) marks the months it
+touched in :func:`handlers.dossiers.store.after_import`.
 """
 
 from __future__ import annotations

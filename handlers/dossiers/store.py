@@ -25,7 +25,7 @@ row stored before the import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -49,6 +49,9 @@ FIELDS = ("procedure_name", "field", "unit_id", "received_at", "due_at", "origin
 COMPARED = (*FIELDS, *DERIVED)
 #: Columns written by an import, in the order of the tuples below.
 WRITTEN = ("code", "procedure_id", *COMPARED, "updated_at")
+#: received_on, due_on, closed_on: where they sit both in a written row and in a stored one
+#: (``fetch`` gives (id, procedure_id, *COMPARED), so the positions are the same).
+_MONTH_DATES = slice(WRITTEN.index("received_on"), WRITTEN.index("closed_on") + 1)
 #: An id lookup of this many codes per statement (SQLite allows 32,766 parameters).
 _LOOKUP = 5000
 #: SQLite page cache during an import, in KiB (the default 2 MB thrashes on a million rows).
@@ -475,9 +478,9 @@ class DossierImport:
                 continue
             out_rows.append(row)
             out_olds.append(old)
-            dates.update(row[-7:-4])  # received_on, due_on, closed_on
+            dates.update(row[_MONTH_DATES])
             if old is not None:
-                dates.update(old[-6:-3])
+                dates.update(old[_MONTH_DATES])
         if out_rows:
             self.db.write(out_rows, out_olds)
         if slots is None:

@@ -61,7 +61,6 @@ def _assign(session: Session, person_id: int, refs: list[str], today: date, open
         session.flush()
     used = {row.number for row in rows.values()}
     free = (n for n in range(1, MAX_NUMBERS + 1) if n not in used)
-    out = []
     for ref in dict.fromkeys(refs):
         row = rows.get(ref)
         if row is None:

@@ -17,6 +17,7 @@ are confirmed with a button, and thanks are only acknowledged.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -62,26 +63,32 @@ def on_reply(ctx: Ctx) -> Reply | None:
         return _round_reply(ctx, round_refs(ctx, ref), text)
     if ref.startswith(("task:", "occ:")):
         named = _numbered_target(ctx, text)
-        if named is not None and (named[0] not in (None, ref) or not named[1]):
+        if named is not None and (named.ref not in (None, ref) or not named.rest):
             return None  # "5 xong" under (or, on Zalo, after) another task's reminder names task 5; "việc 5" asks
         item = find_work_item(ctx.session, ref)
-        return act(ctx, item, named[1] if named else text) if item is not None else None
+        return act(ctx, item, named.rest if named else text) if item is not None else None
     return None
 
 
-def _numbered_target(ctx: Ctx, text: str) -> tuple[str | None, str] | None:
-    """(the task the leading number names — None if unknown —, the rest) when the text starts with a task number."""
+class _Numbered(NamedTuple):
+    number: int
+    ref: str | None  # the task the number names; None if the person has no such number
+    rest: str
+
+
+def _numbered_target(ctx: Ctx, text: str) -> _Numbered | None:
+    """The task a leading number names and the rest, when the text starts with a task number."""
     found = split_numbered(text)
     if found is None:
         return None
     n, rest, named = found
     if not named and parse_reply(rest, _naive(ctx)).intent in ("question", "note", "thanks"):
         return None  # "3 việc quá hạn" is a question, "2 người đang làm" a note
-    return ref_of(ctx.session, ctx.person.id, n), rest
+    return _Numbered(n, ref_of(ctx.session, ctx.person.id, n), rest)
 
 
 def on_numbered(ctx: Ctx) -> Reply | None:
-    """"việc 3 xong 80%", "3 xong", "việc 3": by the number of the last list or round shown.
+    """"việc 3 xong 80%", "3 xong", "việc 3": by the task's number for this person (:mod:`handlers.tasks.numbers`).
 
     A bare number counts only with something a reply says after it ("3 việc
     quá hạn" is a question); "việc 3" alone asks for the progress of that task.
@@ -90,11 +97,11 @@ def on_numbered(ctx: Ctx) -> Reply | None:
     target = _numbered_target(ctx, text)
     if target is None:
         return None
-    ref, rest = target
-    if ref is None:
-        n = split_numbered(text)[0]  # type: ignore[index]
-        return Reply(_("I do not know which task number {n} is. Type /viec to see your tasks with their numbers.").format(n=n))
-    item = item_or_gone(ctx, ref)
+    if target.ref is None:
+        return Reply(_("I do not know which task number {n} is. Type /viec to see your tasks with their numbers.").format(
+            n=target.number))
+    rest = target.rest
+    item = item_or_gone(ctx, target.ref)
     if isinstance(item, Reply):
         return item
     if not rest:
@@ -105,9 +112,9 @@ def on_numbered(ctx: Ctx) -> Reply | None:
 def _round_reply(ctx: Ctx, refs: list[str], text: str) -> Reply | None:
     """A reply to a round: "3 xong 80%" names the task by its number; one task in the round needs none."""
     target = _numbered_target(ctx, text)
-    if target is not None and target[0] is not None:
-        item = find_work_item(ctx.session, target[0])
-        return act(ctx, item, target[1]) if item is not None else None
+    if target is not None and target.ref is not None:
+        item = find_work_item(ctx.session, target.ref)
+        return act(ctx, item, target.rest) if item is not None else None
     if len(refs) == 1:
         item = find_work_item(ctx.session, refs[0])
         return act(ctx, item, text) if item is not None else None

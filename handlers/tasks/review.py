@@ -31,7 +31,6 @@ from handlers.core.state import get_state, set_state
 from handlers.tasks.store import (
     VersionDiff, content_hash, diff_conclusion, find_conclusion, save_conclusion, save_task_rows, suggested_criterion,
 )
-from models.org import Role
 from models.org_file import default_org
 
 DOCUMENTS = (".txt", ".md", ".docx", ".pdf")

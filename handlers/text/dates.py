@@ -27,9 +27,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
-from handlers.text.fold import fold
 from handlers.text.textkeys import aligned_key as aligned_fold  # index i of the key is character i of the text
 
 HORIZON_YEARS = 3
